@@ -1,0 +1,31 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Deps } from './context.ts';
+import { registerBodyParsers } from './http/body.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { allOperations } from './modules/index.ts';
+import { registerRest } from './vapi/rest.ts';
+
+export interface AppOptions {
+  /** TLS material for HTTPS; plain HTTP when absent. */
+  https?: { key: string | Buffer; cert: string | Buffer };
+}
+
+/** Builds the HTTP app around ready dependencies. Never listens: main does, tests inject. */
+export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const serverOpts: FastifyServerOptions = {
+    loggerInstance: deps.log,
+    logController: new LogController({ disableRequestLogging: !deps.config.logRequests }),
+    bodyLimit: deps.config.bodyLimit,
+    // Ids arrive in paths; odd ones (10 KB strings, unicode) must reach the handlers and be
+    // answered NOT_FOUND rather than fall through the router.
+    routerOptions: { maxParamLength: 16 * 1024, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+    genReqId: () => crypto.randomUUID(),
+  };
+  const app = (opts.https ? Fastify({ ...serverOpts, https: opts.https } as FastifyServerOptions) : Fastify(serverOpts)) as unknown as FastifyInstance;
+  registerBodyParsers(app);
+  registerErrorHandling(app);
+  registerRest(app, deps, allOperations());
+  await app.ready();
+  return app;
+}

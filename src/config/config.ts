@@ -1,0 +1,92 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/** The default password of administrator@vsphere.local; the server refuses to listen beyond
+ * loopback while it is in use. */
+export const DEFAULT_ADMIN_PASSWORD = 'VMware1!';
+
+const Ms = Type.Integer({ minimum: 0 });
+
+export const ConfigSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8443 }),
+    /** Directory of the embedded store and the TLS material; ':memory:' keeps nothing. */
+    dataDir: Type.String({ default: './data' }),
+    /** 'sqlite' (embedded, default) or a postgres:// URL. */
+    store: Type.String({ default: 'sqlite' }),
+    seed: Type.String({ default: 'demo' }),
+    http: Type.Boolean({ default: false }),
+    certFile: Type.Optional(Type.String()),
+    keyFile: Type.Optional(Type.String()),
+    adminPassword: Type.String({ minLength: 1, default: DEFAULT_ADMIN_PASSWORD }),
+    maxConcurrentReverts: Type.Integer({ minimum: 1, default: 4 }),
+    maxConcurrentRestores: Type.Integer({ minimum: 1, default: 4 }),
+    maxConcurrentClones: Type.Integer({ minimum: 1, default: 4 }),
+    /** Minimum time a task stays RUNNING. */
+    taskDelayMs: Type.Integer({ minimum: 0, default: 2000 }),
+    /** Time a task stays PENDING before the runner takes it. */
+    taskQueueMs: Type.Integer({ minimum: 0, default: 500 }),
+    /** Extra RUNNING time per block a revert/restore rewrites (the proportional model). */
+    taskMsPerBlock: Type.Number({ minimum: 0, default: 0 }),
+    /** A runner that stops renewing its claim for this long is presumed dead. */
+    taskLeaseMs: Type.Integer({ minimum: 100, default: 15000 }),
+    taskRetentionMs: Type.Integer({ minimum: 0, default: 24 * 3600_000 }),
+    sim: Type.Boolean({ default: false }),
+    clock: Type.Union([Type.Literal('system'), Type.Literal('manual')], { default: 'system' }),
+    /** Start of time for `--clock manual` (RFC 3339); defaults to the real time at start. */
+    clockStart: Type.Optional(Type.String()),
+    sessionIdleMs: Type.Integer({ minimum: 1000, default: 30 * 60_000 }),
+    sessionMaxMs: Type.Integer({ minimum: 1000, default: 24 * 3600_000 }),
+    systemSnapshotRetentionMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600_000 }),
+    bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+    /** Disks larger than this get no whole-content digest (hashing 1 TiB takes minutes). */
+    maxDigestBytes: Type.Integer({ minimum: 0, default: 16 * 1024 ** 3 }),
+    /** log2 of scrypt's N for new password hashes (tests lower it to keep seeding fast). */
+    scryptCost: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
+    logLevel: Type.String({ default: 'info' }),
+    /** Per-request logging costs ~40% of throughput, so it is off unless asked for. */
+    logRequests: Type.Boolean({ default: false }),
+    limits: Type.Object(
+      {
+        snapshotsPerVm: Type.Integer({ minimum: 1, default: 200 }),
+        policiesPerGroup: Type.Integer({ minimum: 1, default: 10 }),
+        groupsPerCluster: Type.Integer({ minimum: 1, default: 100 }),
+        minIntervalMinutes: Type.Integer({ minimum: 1, default: 30 }),
+        allowMinuteUnit: Type.Boolean({ default: false }),
+      },
+      { default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type ConfigInput = Partial<Omit<Config, 'limits'>> & { limits?: Partial<Config['limits']> };
+
+/** Fills defaults and validates; throws a readable error listing every bad option. */
+export function makeConfig(input: ConfigInput = {}): Config {
+  const value = Value.Default(ConfigSchema, structuredClone(input)) as Config;
+  const problems = [...Value.Errors(ConfigSchema, value)];
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  ${p.path || '/'}: ${p.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return value;
+}
+
+/** Config for tests: in-memory store, no seed, instant tasks, manual clock. */
+export function testConfig(input: ConfigInput = {}): Config {
+  return makeConfig({
+    dataDir: ':memory:',
+    seed: 'empty',
+    http: true,
+    taskDelayMs: 0,
+    taskQueueMs: 0,
+    clock: 'manual',
+    sim: true,
+    logLevel: 'silent',
+    scryptCost: 10,
+    ...input,
+  });
+}

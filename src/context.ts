@@ -1,0 +1,25 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock/clock.ts';
+import type { Config } from './config/config.ts';
+import type { Role } from './domain/model.ts';
+import type { VerifiedCache } from './security/passwords.ts';
+import type { Store } from './store/store.ts';
+
+/** What the runner offers the rest of the app: a nudge when new work is stored. */
+export interface TaskSignal {
+  notify(): void;
+}
+
+/** Process-wide dependencies, built once by main (or a test) and passed down explicitly. */
+export interface Deps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  tasks: TaskSignal;
+  verified: VerifiedCache;
+  /** Role definitions change only through seeding; cached here and reloaded on a miss. */
+  roles: Map<string, Role>;
+  /** The root folder, top of every permission ancestry. */
+  rootFolderId: string;
+}

@@ -1,0 +1,235 @@
+/** Domain records as the service layer sees them: camelCase, times in epoch ms. */
+
+export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
+
+export interface Datacenter {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export type FolderType = 'DATACENTER' | 'DATASTORE' | 'HOST' | 'NETWORK' | 'VIRTUAL_MACHINE';
+
+export interface Folder {
+  id: string;
+  name: string;
+  type: FolderType;
+  /** Unset for the root folder. */
+  datacenterId: string | null;
+  parentId: string | null;
+  createdAt: number;
+}
+
+export interface Cluster {
+  id: string;
+  name: string;
+  datacenterId: string;
+  haEnabled: boolean;
+  drsEnabled: boolean;
+  /** The cluster's root resource pool. */
+  resourcePoolId: string;
+  createdAt: number;
+}
+
+export interface Host {
+  id: string;
+  name: string;
+  clusterId: string;
+  connectionState: 'CONNECTED' | 'DISCONNECTED' | 'NOT_RESPONDING';
+  powerState: 'POWERED_ON' | 'POWERED_OFF' | 'STANDBY';
+  createdAt: number;
+}
+
+export interface ResourcePool {
+  id: string;
+  name: string;
+  clusterId: string;
+  parentId: string | null;
+  createdAt: number;
+}
+
+export interface Vm {
+  id: string;
+  name: string;
+  /** Null once deleted; the last cluster stays in lastClusterId. */
+  clusterId: string | null;
+  hostId: string | null;
+  folderId: string | null;
+  resourcePoolId: string | null;
+  powerState: PowerState;
+  cpuCount: number;
+  coresPerSocket: number;
+  memoryMib: number;
+  guestOs: string;
+  biosUuid: string;
+  instanceUuid: string;
+  createdAt: number;
+  deletedAt: number | null;
+  /** Clusters this VM has ever lived in (snapshots may remain in each). */
+  lastClusterId: string;
+}
+
+export interface Disk {
+  vmId: string;
+  diskKey: number;
+  label: string;
+  capacityBytes: number;
+  blockSize: number;
+  /** The writable layer holding writes since the last snapshot or revert. */
+  headLayerId: number;
+  sequenceUuid: string;
+  /** Logical time: grows by one with every snapshot of this disk. */
+  epoch: number;
+}
+
+export type SnapshotType = 'SCHEDULED' | 'ONE_TIME' | 'SYSTEM_CREATED';
+
+export interface VmSnapshot {
+  id: string;
+  vmId: string;
+  clusterId: string;
+  name: string;
+  type: SnapshotType;
+  createdAt: number;
+  expiresAt: number | null;
+  pgId: string | null;
+  pgSnapshotId: string | null;
+  /** VM name when the snapshot was taken (restore's default name). */
+  vmName: string;
+  /** The folder and pool the VM was in, the defaults of a restore's placement. */
+  folderId: string | null;
+  resourcePoolId: string | null;
+  cpuCount: number;
+  coresPerSocket: number;
+  memoryMib: number;
+  guestOs: string;
+}
+
+export interface DiskSnapshot {
+  snapshotId: string;
+  diskKey: number;
+  label: string;
+  capacityBytes: number;
+  blockSize: number;
+  layerId: number;
+  sequenceUuid: string;
+  epoch: number;
+  uri: string;
+}
+
+export type TaskStatus = 'PENDING' | 'RUNNING' | 'BLOCKED' | 'SUCCEEDED' | 'FAILED';
+
+/** What a task does, which executor runs it and which cap counts it. */
+export type TaskKind =
+  | 'vm.revert'
+  | 'vm.restore'
+  | 'vm.linked_clone'
+  | 'pg.create'
+  | 'pg.update'
+  | 'pg.pause'
+  | 'pg.resume'
+  | 'pg.delete'
+  | 'pg.snapshot';
+
+export interface Message {
+  id: string;
+  defaultMessage: string;
+  args: string[];
+}
+
+export interface Task {
+  id: string;
+  kind: TaskKind;
+  service: string;
+  operation: string;
+  description: Message;
+  status: TaskStatus;
+  cancelable: boolean;
+  user: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  clusterId: string | null;
+  vmId: string | null;
+  input: unknown;
+  progressTotal: number;
+  progressCompleted: number;
+  progressMessage: Message | null;
+  result: unknown;
+  /** vAPI error body (wire form) when FAILED. */
+  error: unknown;
+  createdAt: number;
+  notBefore: number;
+  startTime: number | null;
+  endTime: number | null;
+  /** Runner instance holding the task while RUNNING; null otherwise. */
+  owner: string | null;
+  /** Executor checkpoint so a recovered task resumes instead of repeating. */
+  step: number;
+}
+
+export interface User {
+  name: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  privileges: string[];
+  system: boolean;
+}
+
+export interface Permission {
+  principal: string;
+  entityId: string;
+  roleId: string;
+  propagate: boolean;
+}
+
+export interface Session {
+  tokenHash: string;
+  user: string;
+  createdAt: number;
+  lastAccessedAt: number;
+}
+
+export type TimeUnit = 'MINUTE' | 'HOUR' | 'DAY' | 'WEEK' | 'MONTH' | 'YEAR';
+
+export interface SnapshotPolicy {
+  name: string;
+  schedule: { unit: TimeUnit; interval: number };
+  retention: { unit: TimeUnit; duration: number };
+}
+
+export interface TargetEntities {
+  vmNamePatterns?: string[];
+  vms?: string[];
+}
+
+export type PgStatus = 'ACTIVE' | 'PAUSED' | 'MARKED_FOR_DELETE';
+
+export interface ProtectionGroup {
+  id: string;
+  clusterId: string;
+  name: string;
+  status: PgStatus;
+  locked: boolean;
+  targetEntities: TargetEntities;
+  policies: SnapshotPolicy[];
+  createdAt: number;
+  /** Schedules are aligned to this instant (creation, or the last policy change). */
+  scheduleAnchor: number;
+}
+
+export interface PgSnapshot {
+  id: string;
+  pgId: string;
+  clusterId: string;
+  name: string;
+  type: SnapshotType;
+  startTime: number;
+  endTime: number;
+  expiresAt: number | null;
+  policy: string | null;
+}

@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import pino, { type Logger } from 'pino';
+import { ManualClock, SystemClock, type Clock } from './clock/clock.ts';
+import type { Config } from './config/config.ts';
+import type { Deps } from './context.ts';
+import type { Role } from './domain/model.ts';
+import { BUILTIN_ROLES, ROLE_ADMIN } from './domain/privileges.ts';
+import { applySeed, hashSeedPasswords, parseSeed } from './seed/apply.ts';
+import { demoSeed } from './seed/demo.ts';
+import type { Seed } from './seed/format.ts';
+import { hashPassword, verifyPassword, VerifiedCache } from './security/passwords.ts';
+import { createRootFolder } from './services/inventory.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
+import { executors } from './tasks/executors.ts';
+import { TaskRunner } from './tasks/runner.ts';
+
+export const ADMIN_USER = 'administrator@vsphere.local';
+
+export interface Runtime {
+  deps: Deps;
+  runner: TaskRunner;
+  clock: Clock;
+  /** Stops the runner (leaving unfinished tasks for recovery) and closes the store. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Open the store but do not start the task runner (tools, some tests). */
+  noRunner?: boolean;
+}
+
+/** config -> store -> migrations -> first-start initialisation -> task recovery. */
+export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const clock = opts.clock ?? makeClock(config);
+  const log = opts.log ?? pino({ level: config.logLevel });
+  const store = openStore(config);
+  try {
+    await store.migrate();
+    const rootFolderId = await initialise(store, config, clock);
+    const roles = new Map<string, Role>((await store.repos.roles.list()).map((r) => [r.id, r]));
+    const deps: Deps = {
+      config, store, clock, log, roles, rootFolderId,
+      tasks: { notify: () => undefined },
+      verified: new VerifiedCache(60_000, () => clock.now()),
+    };
+    const runner = new TaskRunner(deps, executors);
+    deps.tasks = runner;
+    if (clock instanceof ManualClock) clock.settle = () => runner.idle();
+    if (!opts.noRunner) await runner.start();
+    return {
+      deps, runner, clock,
+      async close() {
+        await runner.stop();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function makeClock(config: Config): Clock {
+  if (config.clock === 'manual') return new ManualClock(config.clockStart ? Date.parse(config.clockStart) : Date.now());
+  return new SystemClock();
+}
+
+/**
+ * A new store gets the root folder, the built-in roles, the administrator and the seed, in
+ * one transaction under a lock, so that two processes starting on one new store seed it once.
+ * On every start the administrator's password is set to the configured one.
+ */
+async function initialise(store: Store, config: Config, clock: Clock): Promise<string> {
+  const ready = await store.repos.meta.get('rootFolder');
+  if (ready) {
+    await syncAdminPassword(store, config);
+    return ready;
+  }
+  const seed = await loadSeed(config.seed);
+  const hashes = await hashSeedPasswords(seed, config.scryptCost);
+  const adminHash = await hashPassword(config.adminPassword, config.scryptCost);
+  const now = clock.now();
+  const root = await store.transaction(async (tx) => {
+    await tx.locks.acquire('admission');
+    const existing = await tx.meta.get('rootFolder');
+    if (existing) return existing;
+    const rootFolder = await createRootFolder(tx, now);
+    for (const r of BUILTIN_ROLES) await tx.roles.upsert(r);
+    await tx.users.insert({ name: ADMIN_USER, passwordHash: adminHash, createdAt: now });
+    await tx.permissions.upsert({ principal: ADMIN_USER, entityId: rootFolder.id, roleId: ROLE_ADMIN.id, propagate: true });
+    await applySeed(tx, seed, { now, rootFolderId: rootFolder.id, scryptCost: config.scryptCost, maxSnapshotsPerVm: config.limits.snapshotsPerVm }, hashes);
+    await tx.meta.set('rootFolder', rootFolder.id);
+    await tx.meta.set('seed', config.seed);
+    return rootFolder.id;
+  });
+  await syncAdminPassword(store, config);
+  return root;
+}
+
+async function syncAdminPassword(store: Store, config: Config): Promise<void> {
+  const admin = await store.repos.users.get(ADMIN_USER);
+  if (admin && !(await verifyPassword(config.adminPassword, admin.passwordHash))) {
+    await store.repos.users.setPassword(ADMIN_USER, await hashPassword(config.adminPassword, config.scryptCost));
+  }
+}
+
+async function loadSeed(name: string): Promise<Seed> {
+  if (name === 'empty') return {};
+  if (name === 'demo') return demoSeed();
+  let text: string;
+  try {
+    text = await readFile(name, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read seed file '${name}': ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`seed file '${name}' is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseSeed(json);
+}

@@ -1,0 +1,82 @@
+import type { Seed, SeedVmSpec } from './format.ts';
+
+/** Passwords of the demo users (README lists them). The admin's comes from --admin-password. */
+export const DEMO_PASSWORDS = {
+  'readonly@vsphere.local': 'ReadOnly1!',
+  'operator@vsphere.local': 'Operator1!',
+} as const;
+
+const DAY = 24 * 60;
+
+/** A VM with two disks, two snapshots a day apart, and guest data that differs at each point. */
+function demoVm(name: string, on: boolean, cpu: number, memoryMib: number, guestOs: string): SeedVmSpec {
+  const line = (disk: number, v: string) => `${name} disk ${disk} ${v}\n`;
+  return {
+    name,
+    power_state: on ? 'POWERED_ON' : 'POWERED_OFF',
+    cpu,
+    memory_mib: memoryMib,
+    guest_os: guestOs,
+    disks: [{ capacity_mib: 256, label: 'Hard disk 1' }, { capacity_mib: 128, label: 'Hard disk 2' }],
+    history: [
+      { write: { disk: 2000, block: 0, text: line(2000, 'boot sector, installed') } },
+      { write: { disk: 2000, block: 1, text: line(2000, 'os image v1') } },
+      { write: { disk: 2001, block: 0, text: line(2001, 'data v1') } },
+      { snapshot: { name: 'daily-1', age_minutes: 2 * DAY } },
+      { write: { disk: 2000, block: 1, text: line(2000, 'os image v2 (patched)') } },
+      { write: { disk: 2001, block: 0, text: line(2001, 'data v2') } },
+      { write: { disk: 2001, block: 7, text: line(2001, 'new table') } },
+      { snapshot: { name: 'daily-2', age_minutes: DAY } },
+      { write: { disk: 2001, block: 0, text: line(2001, 'data v3 (today)') } },
+      { write: { disk: 2001, block: 9, text: line(2001, 'log entries since daily-2') } },
+    ],
+  };
+}
+
+/** 2 clusters of 3 hosts, 16 VMs (6 powered on), 3 users. Same ids on every fresh start. */
+export function demoSeed(): Seed {
+  const a = [
+    demoVm('web-01', true, 2, 4096, 'UBUNTU_64'),
+    demoVm('web-02', true, 2, 4096, 'UBUNTU_64'),
+    demoVm('web-03', false, 2, 4096, 'UBUNTU_64'),
+    demoVm('db-01', true, 4, 16384, 'RHEL_9_64'),
+    demoVm('db-02', false, 4, 16384, 'RHEL_9_64'),
+    demoVm('app-01', true, 2, 8192, 'WINDOWS_SERVER_2021'),
+    demoVm('app-02', false, 2, 8192, 'WINDOWS_SERVER_2021'),
+    demoVm('cache-01', false, 1, 2048, 'DEBIAN_12_64'),
+  ];
+  const b = [
+    demoVm('analytics-01', true, 8, 32768, 'RHEL_9_64'),
+    demoVm('analytics-02', false, 8, 32768, 'RHEL_9_64'),
+    demoVm('build-01', true, 4, 8192, 'UBUNTU_64'),
+    demoVm('build-02', false, 4, 8192, 'UBUNTU_64'),
+    demoVm('test-01', false, 2, 4096, 'DEBIAN_12_64'),
+    demoVm('test-02', false, 2, 4096, 'DEBIAN_12_64'),
+    demoVm('backup-01', false, 2, 4096, 'DEBIAN_12_64'),
+    demoVm('jump-01', false, 1, 2048, 'WINDOWS_SERVER_2021'),
+  ];
+  return {
+    datacenters: [{
+      name: 'Datacenter',
+      clusters: [
+        { name: 'Cluster-A', hosts: ['esxi-a-01.lab.local', 'esxi-a-02.lab.local', 'esxi-a-03.lab.local'], resource_pools: ['Production'], vms: a },
+        { name: 'Cluster-B', hosts: ['esxi-b-01.lab.local', 'esxi-b-02.lab.local', 'esxi-b-03.lab.local'], vms: b },
+      ],
+    }],
+    roles: [{
+      name: 'SnapshotOperator',
+      privileges: ['System.Anonymous', 'System.View', 'System.Read', 'Host.Config.Storage', 'VirtualMachine.State.RevertToSnapshot', 'VirtualMachine.Interact.PowerOff'],
+    }],
+    users: [
+      { name: 'readonly@vsphere.local', password: DEMO_PASSWORDS['readonly@vsphere.local'], permissions: [{ role: 'ReadOnly', on: '/', propagate: true }] },
+      {
+        name: 'operator@vsphere.local',
+        password: DEMO_PASSWORDS['operator@vsphere.local'],
+        permissions: [
+          { role: 'SnapshotOperator', on: 'Datacenter/Cluster-A', propagate: true },
+          { role: 'ReadOnly', on: 'Datacenter', propagate: false },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,88 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The seed file format (documented in docs/seed-format.md). Names, not ids: ids are assigned
+ * from the server's counter in file order, so the same file always gives the same ids.
+ */
+const Write = Type.Object({
+  disk: Type.Integer({ minimum: 2000 }),
+  block: Type.Integer({ minimum: 0 }),
+  /** Block content as UTF-8 text (zero-padded) ... */
+  text: Type.Optional(Type.String()),
+  /** ... or as base64. */
+  base64: Type.Optional(Type.String()),
+}, { additionalProperties: false });
+
+const HistoryStep = Type.Union([
+  Type.Object({ write: Write }, { additionalProperties: false }),
+  Type.Object({
+    snapshot: Type.Object({
+      name: Type.String({ minLength: 1 }),
+      /** How long before seeding the snapshot was taken. */
+      age_minutes: Type.Optional(Type.Integer({ minimum: 0 })),
+      /** Expiry relative to seeding time; absent = never expires. */
+      expires_in_minutes: Type.Optional(Type.Integer({ minimum: 0 })),
+    }, { additionalProperties: false }),
+  }, { additionalProperties: false }),
+]);
+
+const SeedVm = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  power_state: Type.Optional(Type.Union([Type.Literal('POWERED_ON'), Type.Literal('POWERED_OFF'), Type.Literal('SUSPENDED')])),
+  cpu: Type.Optional(Type.Integer({ minimum: 1 })),
+  memory_mib: Type.Optional(Type.Integer({ minimum: 4 })),
+  guest_os: Type.Optional(Type.String()),
+  /** Host name within the cluster; default: hosts in turn. */
+  host: Type.Optional(Type.String()),
+  folder: Type.Optional(Type.String()),
+  resource_pool: Type.Optional(Type.String()),
+  disks: Type.Optional(Type.Array(Type.Object({
+    capacity_mib: Type.Integer({ minimum: 1 }),
+    block_size: Type.Optional(Type.Integer({ minimum: 512, maximum: 1048576 })),
+    label: Type.Optional(Type.String()),
+  }, { additionalProperties: false }))),
+  /** Guest writes and snapshots, applied in order. */
+  history: Type.Optional(Type.Array(HistoryStep)),
+}, { additionalProperties: false });
+
+const SeedCluster = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  drs: Type.Optional(Type.Boolean()),
+  ha: Type.Optional(Type.Boolean()),
+  hosts: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+  resource_pools: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  vms: Type.Optional(Type.Array(SeedVm)),
+}, { additionalProperties: false });
+
+const SeedDatacenter = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  folders: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  clusters: Type.Optional(Type.Array(SeedCluster)),
+}, { additionalProperties: false });
+
+const SeedRole = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  privileges: Type.Array(Type.String()),
+}, { additionalProperties: false });
+
+const SeedUser = Type.Object({
+  name: Type.String({ minLength: 3 }),
+  password: Type.String({ minLength: 1 }),
+  permissions: Type.Optional(Type.Array(Type.Object({
+    role: Type.String(),
+    /** Inventory path: '/', 'Datacenter', 'Datacenter/Cluster', 'Datacenter/Cluster/vm-name'. */
+    on: Type.String(),
+    propagate: Type.Optional(Type.Boolean()),
+  }, { additionalProperties: false }))),
+}, { additionalProperties: false });
+
+export const SeedSchema = Type.Object({
+  datacenters: Type.Optional(Type.Array(SeedDatacenter)),
+  roles: Type.Optional(Type.Array(SeedRole)),
+  users: Type.Optional(Type.Array(SeedUser)),
+  /** Protection groups, per cluster path; applied after the inventory. */
+  protection_groups: Type.Optional(Type.Array(Type.Unknown())),
+}, { additionalProperties: false });
+
+export type Seed = Static<typeof SeedSchema>;
+export type SeedVmSpec = Static<typeof SeedVm>;

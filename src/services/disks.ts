@@ -1,0 +1,153 @@
+import type { Disk, DiskSnapshot, Vm } from '../domain/model.ts';
+import { contentDigest, divergentLayers, layerFate, padBlock } from '../domain/blockmap.ts';
+import { newUuid } from '../domain/ids.ts';
+import type { Repos } from '../store/store.ts';
+
+/**
+ * The copy-on-write disk engine: every content change of a virtual disk goes through here,
+ * always inside the caller's transaction so that a disk is never seen half changed.
+ */
+
+export interface NewDisk {
+  diskKey: number;
+  label: string;
+  capacityBytes: number;
+  blockSize: number;
+  /** Layer whose content the disk starts from (linked clone, restore); null = zeros. */
+  baseLayerId?: number | null;
+}
+
+export async function createDisk(tx: Repos, vmId: string, d: NewDisk): Promise<Disk> {
+  const head = await tx.layers.create(d.baseLayerId ?? null);
+  const disk: Disk = {
+    vmId,
+    diskKey: d.diskKey,
+    label: d.label,
+    capacityBytes: d.capacityBytes,
+    blockSize: d.blockSize,
+    headLayerId: head,
+    sequenceUuid: newUuid(),
+    epoch: 0,
+  };
+  await tx.disks.insert(disk);
+  return disk;
+}
+
+export function blockCount(d: { capacityBytes: number; blockSize: number }): number {
+  return Math.ceil(d.capacityBytes / d.blockSize);
+}
+
+export async function writeBlock(tx: Repos, disk: Disk, blockNo: number, data: Buffer): Promise<void> {
+  await tx.layers.writeBlock(disk.headLayerId, blockNo, padBlock(data, disk.blockSize));
+}
+
+/**
+ * Freezes every disk of the VM: the current head becomes the snapshot's layer and an empty
+ * layer goes on top. Cost is O(disks), whatever their size.
+ */
+export async function snapshotDisks(tx: Repos, vm: Vm, snapshotId: string, clusterId: string): Promise<DiskSnapshot[]> {
+  const out: DiskSnapshot[] = [];
+  for (const disk of await tx.disks.listForVm(vm.id)) {
+    const epoch = disk.epoch + 1;
+    const head = await tx.layers.create(disk.headLayerId);
+    await tx.disks.update(vm.id, disk.diskKey, { headLayerId: head, epoch });
+    out.push({
+      snapshotId,
+      diskKey: disk.diskKey,
+      label: disk.label,
+      capacityBytes: disk.capacityBytes,
+      blockSize: disk.blockSize,
+      layerId: disk.headLayerId,
+      sequenceUuid: disk.sequenceUuid,
+      epoch,
+      uri: `vsan:${clusterId}/${vm.id}/${disk.diskKey}/snapshot-${epoch}`,
+    });
+  }
+  return out;
+}
+
+/** Blocks whose content differs between the VM's disks now and the snapshot's. */
+export async function changedBlocks(tx: Repos, vmId: string, target: readonly DiskSnapshot[]): Promise<number> {
+  let total = 0;
+  for (const ds of target) {
+    const disk = await tx.disks.get(vmId, ds.diskKey);
+    if (!disk) continue;
+    const [now, then] = await Promise.all([tx.layers.chain(disk.headLayerId), tx.layers.chain(ds.layerId)]);
+    total += await tx.layers.countBlocks(divergentLayers(now, then));
+  }
+  return total;
+}
+
+/**
+ * Points every disk at the snapshot's content through a fresh empty head, with a new
+ * sequence UUID (the LWD sequence restarts after a revert). The old heads must already be
+ * referenced by the system snapshot, or they are released here.
+ */
+export async function revertDisks(tx: Repos, vmId: string, target: readonly DiskSnapshot[]): Promise<void> {
+  for (const ds of target) {
+    const disk = await tx.disks.get(vmId, ds.diskKey);
+    if (!disk) continue;
+    const head = await tx.layers.create(ds.layerId);
+    await tx.disks.update(vmId, ds.diskKey, { headLayerId: head, sequenceUuid: newUuid() });
+    await releaseLayer(tx, disk.headLayerId);
+  }
+}
+
+/** Drops a VM's disks; layers still used by snapshots or clones stay. */
+export async function deleteDisks(tx: Repos, vmId: string): Promise<void> {
+  const disks = await tx.disks.listForVm(vmId);
+  await tx.disks.deleteForVm(vmId);
+  for (const d of disks) await releaseLayer(tx, d.headLayerId);
+}
+
+/** Forgets a VM snapshot and releases the layers only it kept alive. */
+export async function deleteSnapshot(tx: Repos, snapshotId: string): Promise<void> {
+  const disks = await tx.snapshots.disks(snapshotId);
+  await tx.snapshots.delete(snapshotId);
+  for (const d of disks) await releaseLayer(tx, d.layerId);
+}
+
+/** Deletes or folds layers that lost their last user, walking up while that frees more. */
+export async function releaseLayer(tx: Repos, layerId: number): Promise<void> {
+  let id: number | null | undefined = layerId;
+  while (id !== null && id !== undefined) {
+    const refs = await tx.layers.references(id);
+    const fate = layerFate(refs);
+    if (fate === 'keep') return;
+    if (fate === 'merge') {
+      await tx.layers.mergeIntoChild(id, refs.children[0]);
+      return;
+    }
+    const parent: number | null | undefined = await tx.layers.parentOf(id);
+    await tx.layers.delete(id);
+    id = parent;
+  }
+}
+
+export interface DiskContent {
+  blockSize: number;
+  blocks: number;
+  writtenBlocks: number;
+  /** Absent when the disk is larger than the configured digest limit. */
+  digest?: string;
+}
+
+/** Reads a disk (or a snapshot of one) through its layer chain. */
+export async function readContent(
+  repos: Repos,
+  layerId: number,
+  geometry: { capacityBytes: number; blockSize: number },
+  maxDigestBytes: number,
+): Promise<DiskContent> {
+  const chain = await repos.layers.chain(layerId);
+  const blocks = await repos.layers.blocks(chain);
+  const count = blockCount(geometry);
+  const out: DiskContent = { blockSize: geometry.blockSize, blocks: count, writtenBlocks: blocks.length };
+  if (geometry.capacityBytes <= maxDigestBytes) out.digest = contentDigest(blocks, geometry.blockSize, count);
+  return out;
+}
+
+export async function readBlock(repos: Repos, layerId: number, blockNo: number, blockSize: number): Promise<Buffer> {
+  const chain = await repos.layers.chain(layerId);
+  return (await repos.layers.readBlock(chain, blockNo)) ?? Buffer.alloc(blockSize);
+}

@@ -1,0 +1,47 @@
+import type { DiskSnapshot, SnapshotType, Vm, VmSnapshot } from '../domain/model.ts';
+import { newId } from '../domain/ids.ts';
+import type { Repos } from '../store/store.ts';
+import { errors } from '../vapi/errors.ts';
+import { snapshotDisks } from './disks.ts';
+
+export interface SnapshotRequest {
+  name: string;
+  type: SnapshotType;
+  createdAt: number;
+  expiresAt: number | null;
+  pgId?: string | null;
+  pgSnapshotId?: string | null;
+}
+
+/**
+ * Takes a crash-consistent VM snapshot (disks only; this service never keeps memory state).
+ * Refuses past the per-VM snapshot limit, which vSAN ESA sets at 200.
+ */
+export async function takeVmSnapshot(tx: Repos, vm: Vm, req: SnapshotRequest, maxPerVm: number): Promise<{ snapshot: VmSnapshot; disks: DiskSnapshot[] }> {
+  if (!vm.clusterId) throw errors.notAllowed('vm.not_in_cluster', `Virtual machine ${vm.id} is not in a cluster.`, vm.id);
+  const count = await tx.snapshots.countForVm(vm.id);
+  if (count >= maxPerVm) {
+    throw errors.notAllowed('vm.snapshot_limit', `Virtual machine ${vm.id} already has ${count} snapshots, the limit of ${maxPerVm} snapshots per VM.`, vm.id, maxPerVm);
+  }
+  const snapshot: VmSnapshot = {
+    id: newId(),
+    vmId: vm.id,
+    clusterId: vm.clusterId,
+    name: req.name,
+    type: req.type,
+    createdAt: req.createdAt,
+    expiresAt: req.expiresAt,
+    pgId: req.pgId ?? null,
+    pgSnapshotId: req.pgSnapshotId ?? null,
+    vmName: vm.name,
+    folderId: vm.folderId,
+    resourcePoolId: vm.resourcePoolId,
+    cpuCount: vm.cpuCount,
+    coresPerSocket: vm.coresPerSocket,
+    memoryMib: vm.memoryMib,
+    guestOs: vm.guestOs,
+  };
+  const disks = await snapshotDisks(tx, vm, snapshot.id, vm.clusterId);
+  await tx.snapshots.insert(snapshot, disks);
+  return { snapshot, disks };
+}

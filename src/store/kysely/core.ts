@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { IdRepo, LockRepo, MetaRepo } from '../store.ts';
+import type { DB } from './schema.ts';
+
+export type Db = Kysely<DB>;
+
+export const bool = (v: number | boolean): boolean => v === true || v === 1;
+export const int = (v: boolean): number => (v ? 1 : 0);
+export const json = <T>(v: string | null): T => (v === null ? (null as T) : (JSON.parse(v) as T));
+export const text = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+/** PostgreSQL returns int8 as string unless told otherwise; normalise here once. */
+export const num = (v: number | string | bigint): number => (typeof v === 'number' ? v : Number(v));
+
+export function metaRepo(db: Db): MetaRepo {
+  return {
+    async get(key) {
+      const row = await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+      return row?.value;
+    },
+    async set(key, value) {
+      await db.insertInto('meta').values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+    },
+  };
+}
+
+export function idRepo(db: Db): IdRepo {
+  return {
+    async next() {
+      const row = await db.updateTable('counters').set((eb) => ({ value: eb('value', '+', 1) }))
+        .where('name', '=', 'moref').returning('value').executeTakeFirstOrThrow();
+      return num(row.value);
+    },
+  };
+}
+
+export function lockRepo(db: Db): LockRepo {
+  return {
+    async acquire(name) {
+      await db.updateTable('locks').set((eb) => ({ n: eb('n', '+', 1) })).where('name', '=', name).execute();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { Cluster, Folder, FolderType, Host, ResourcePool, Vm, PowerState } from '../../domain/model.ts';
+import type { InventoryRepo, VmRepo } from '../store.ts';
+import { bool, int, num, type Db } from './core.ts';
+import type { DB } from './schema.ts';
+
+const clusterOf = (r: DB['clusters']): Cluster => ({
+  ...r, haEnabled: bool(r.haEnabled), drsEnabled: bool(r.drsEnabled), createdAt: num(r.createdAt),
+});
+
+export function inventoryRepo(db: Db): InventoryRepo {
+  return {
+    async insertDatacenter(dc) {
+      await db.insertInto('datacenters').values(dc).execute();
+    },
+    async getDatacenter(id) {
+      const r = await db.selectFrom('datacenters').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && { ...r, createdAt: num(r.createdAt) };
+    },
+    async listDatacenters() {
+      const rows = await db.selectFrom('datacenters').selectAll().orderBy('createdAt').orderBy('id').execute();
+      return rows.map((r) => ({ ...r, createdAt: num(r.createdAt) }));
+    },
+    async insertFolder(f) {
+      await db.insertInto('folders').values(f).execute();
+    },
+    async getFolder(id) {
+      const r = await db.selectFrom('folders').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && folderOf(r);
+    },
+    async listFolders() {
+      const rows = await db.selectFrom('folders').selectAll().orderBy('createdAt').orderBy('id').execute();
+      return rows.map(folderOf);
+    },
+    async insertCluster(c) {
+      await db.insertInto('clusters').values({ ...c, haEnabled: int(c.haEnabled), drsEnabled: int(c.drsEnabled) }).execute();
+    },
+    async getCluster(id) {
+      const r = await db.selectFrom('clusters').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && clusterOf(r);
+    },
+    async listClusters() {
+      const rows = await db.selectFrom('clusters').selectAll().orderBy('createdAt').orderBy('id').execute();
+      return rows.map(clusterOf);
+    },
+    async insertHost(h) {
+      await db.insertInto('hosts').values(h).execute();
+    },
+    async getHost(id) {
+      const r = await db.selectFrom('hosts').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && hostOf(r);
+    },
+    async listHosts() {
+      const rows = await db.selectFrom('hosts').selectAll().orderBy('createdAt').orderBy('id').execute();
+      return rows.map(hostOf);
+    },
+    async insertResourcePool(rp) {
+      await db.insertInto('resourcePools').values(rp).execute();
+    },
+    async getResourcePool(id) {
+      const r = await db.selectFrom('resourcePools').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && { ...r, createdAt: num(r.createdAt) };
+    },
+    async listResourcePools() {
+      const rows = await db.selectFrom('resourcePools').selectAll().orderBy('createdAt').orderBy('id').execute();
+      return rows.map((r): ResourcePool => ({ ...r, createdAt: num(r.createdAt) }));
+    },
+  };
+}
+
+function folderOf(r: DB['folders']): Folder {
+  return { ...r, type: r.type as FolderType, createdAt: num(r.createdAt) };
+}
+
+function hostOf(r: DB['hosts']): Host {
+  return {
+    ...r,
+    connectionState: r.connectionState as Host['connectionState'],
+    powerState: r.powerState as Host['powerState'],
+    createdAt: num(r.createdAt),
+  };
+}
+
+function vmOf(r: DB['vms']): Vm {
+  return {
+    ...r,
+    powerState: r.powerState as PowerState,
+    memoryMib: num(r.memoryMib),
+    createdAt: num(r.createdAt),
+    deletedAt: r.deletedAt === null ? null : num(r.deletedAt),
+  };
+}
+
+export function vmRepo(db: Db): VmRepo {
+  return {
+    async insert(vm) {
+      await db.insertInto('vms').values(vm).execute();
+    },
+    async get(id) {
+      const r = await db.selectFrom('vms').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && vmOf(r);
+    },
+    async list(f = {}) {
+      let q = db.selectFrom('vms').selectAll();
+      if (!f.includeDeleted) q = q.where('deletedAt', 'is', null);
+      if (f.ids) q = q.where('id', 'in', nonEmpty(f.ids));
+      if (f.names) q = q.where('name', 'in', nonEmpty(f.names));
+      if (f.clusterIds) q = q.where('clusterId', 'in', nonEmpty(f.clusterIds));
+      if (f.hostIds) q = q.where('hostId', 'in', nonEmpty(f.hostIds));
+      if (f.powerStates) q = q.where('powerState', 'in', nonEmpty(f.powerStates));
+      const rows = await q.orderBy('createdAt').orderBy('id').execute();
+      return rows.map(vmOf);
+    },
+    async update(id, patch) {
+      if (Object.keys(patch).length === 0) return;
+      await db.updateTable('vms').set(patch).where('id', '=', id).execute();
+    },
+  };
+}
+
+/** `IN ()` is a syntax error in SQL; an empty filter set matches nothing. */
+export function nonEmpty(values: readonly string[]): string[] {
+  return values.length > 0 ? [...values] : ['\u0000'];
+}

@@ -1,0 +1,125 @@
+import type { Message, Task, TaskKind, TaskStatus } from '../../domain/model.ts';
+import type { TaskRepo } from '../store.ts';
+import { bool, int, json, num, text, type Db } from './core.ts';
+import { nonEmpty } from './inventory.ts';
+import type { DB } from './schema.ts';
+
+const ACTIVE: TaskStatus[] = ['PENDING', 'RUNNING', 'BLOCKED'];
+
+function taskOf(r: DB['tasks']): Task {
+  return {
+    id: r.id,
+    kind: r.kind as TaskKind,
+    service: r.service,
+    operation: r.operation,
+    description: json<Message>(r.description),
+    status: r.status as TaskStatus,
+    cancelable: bool(r.cancelable),
+    user: r.userName,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    clusterId: r.clusterId,
+    vmId: r.vmId,
+    input: json(r.input),
+    progressTotal: num(r.progressTotal),
+    progressCompleted: num(r.progressCompleted),
+    progressMessage: json<Message | null>(r.progressMessage),
+    result: json(r.result),
+    error: json(r.error),
+    createdAt: num(r.createdAt),
+    notBefore: num(r.notBefore),
+    startTime: r.startTime === null ? null : num(r.startTime),
+    endTime: r.endTime === null ? null : num(r.endTime),
+    owner: r.owner,
+    step: num(r.step),
+  };
+}
+
+type Row = Partial<DB['tasks']>;
+
+function rowOf(t: Partial<Omit<Task, 'id'>>): Row {
+  const r: Row = {};
+  for (const [k, v] of Object.entries(t) as Array<[keyof Task, unknown]>) {
+    switch (k) {
+      case 'description': case 'input': case 'progressMessage': case 'result': case 'error':
+        (r as Record<string, unknown>)[k] = text(v);
+        break;
+      case 'cancelable':
+        r.cancelable = int(v as boolean);
+        break;
+      case 'user':
+        r.userName = (v as string | null) ?? null;
+        break;
+      default:
+        (r as Record<string, unknown>)[k] = v;
+    }
+  }
+  return r;
+}
+
+export function taskRepo(db: Db): TaskRepo {
+  return {
+    async insert(task) {
+      await db.insertInto('tasks').values({ ...(rowOf(task) as DB['tasks']), id: task.id }).execute();
+    },
+    async get(id) {
+      const r = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && taskOf(r);
+    },
+    async list(f, limit) {
+      let q = db.selectFrom('tasks').selectAll();
+      if (f.ids) q = q.where('id', 'in', nonEmpty(f.ids));
+      if (f.operations) q = q.where('operation', 'in', nonEmpty(f.operations));
+      if (f.services) q = q.where('service', 'in', nonEmpty(f.services));
+      if (f.statuses) q = q.where('status', 'in', nonEmpty(f.statuses));
+      if (f.users) q = q.where('userName', 'in', nonEmpty(f.users));
+      const rows = await q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map(taskOf);
+    },
+    async countActive(kinds) {
+      const r = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('status', 'in', ACTIVE).where('kind', 'in', nonEmpty(kinds)).executeTakeFirstOrThrow();
+      return num(r.n);
+    },
+    async activeForVm(vmId, kinds) {
+      const r = await db.selectFrom('tasks').selectAll().where('vmId', '=', vmId)
+        .where('status', 'in', ACTIVE).where('kind', 'in', nonEmpty(kinds)).limit(1).executeTakeFirst();
+      return r && taskOf(r);
+    },
+    async claimNext(owner, now) {
+      const next = db.selectFrom('tasks').select('id').where('status', '=', 'PENDING').where('notBefore', '<=', now)
+        .orderBy('notBefore').orderBy('createdAt').orderBy('id').limit(1);
+      const r = await db.updateTable('tasks').set({ status: 'RUNNING', owner, startTime: now })
+        .where('id', '=', next).where('status', '=', 'PENDING').returningAll().executeTakeFirst();
+      return r && taskOf(r);
+    },
+    async orphaned(liveOwners) {
+      let q = db.selectFrom('tasks').selectAll().where('status', 'in', ['RUNNING', 'BLOCKED']);
+      if (liveOwners.length > 0) q = q.where((eb) => eb.or([eb('owner', 'is', null), eb('owner', 'not in', liveOwners)]));
+      const rows = await q.orderBy('createdAt').orderBy('id').execute();
+      return rows.map(taskOf);
+    },
+    async takeOver(id, fromOwner, toOwner) {
+      let q = db.updateTable('tasks').set({ owner: toOwner }).where('id', '=', id).where('status', 'in', ['RUNNING', 'BLOCKED']);
+      q = fromOwner === null ? q.where('owner', 'is', null) : q.where('owner', '=', fromOwner);
+      const r = await q.executeTakeFirst();
+      return num(r.numUpdatedRows) === 1;
+    },
+    async update(id, patch, owner) {
+      let q = db.updateTable('tasks').set(rowOf(patch)).where('id', '=', id);
+      if (owner !== null) q = q.where('owner', '=', owner);
+      const r = await q.executeTakeFirst();
+      return num(r.numUpdatedRows) === 1;
+    },
+    async purgeFinished(before) {
+      const r = await db.deleteFrom('tasks').where('status', 'in', ['SUCCEEDED', 'FAILED'])
+        .where('endTime', '<', before).executeTakeFirst();
+      return num(r.numDeletedRows);
+    },
+    async nextDue() {
+      const r = await db.selectFrom('tasks').select((eb) => eb.fn.min('notBefore').as('t'))
+        .where('status', '=', 'PENDING').executeTakeFirst();
+      return r?.t === null || r?.t === undefined ? undefined : num(r.t);
+    },
+  };
+}

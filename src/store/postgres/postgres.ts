@@ -1,0 +1,32 @@
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { makeRepos } from '../kysely/repos.ts';
+import type { DB } from '../kysely/schema.ts';
+import { migrationProvider, POSTGRES } from '../migrations.ts';
+import type { Store } from '../store.ts';
+
+// int8 columns (epoch ms, sizes) fit in a double; read them as numbers, not strings.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface PostgresOptions {
+  url: string;
+  poolSize?: number;
+}
+
+export function openPostgresStore(opts: PostgresOptions): Store {
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return {
+    kind: 'postgres',
+    repos: makeRepos(db),
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider(POSTGRES) });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import Database from 'better-sqlite3';
+import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeRepos } from '../kysely/repos.ts';
+import type { DB } from '../kysely/schema.ts';
+import { migrationProvider, SQLITE } from '../migrations.ts';
+import type { Store } from '../store.ts';
+
+export interface SqliteOptions {
+  /** Directory holding snapservice.db, or ':memory:'. */
+  dataDir: string;
+  /** How long a writer waits for another process's write lock. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * better-sqlite3 prepares a statement per call inside Kysely's driver; caching them by SQL
+ * text removes most of the per-query cost on hot paths (task GET, session lookup).
+ */
+function withStatementCache(db: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') {
+        return (source: string) => {
+          let stmt = cache.get(source);
+          if (!stmt) {
+            stmt = target.prepare(source);
+            if (cache.size > 2000) cache.clear();
+            cache.set(source, stmt);
+          }
+          return stmt;
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/** Kysely opens SQLite transactions with a deferred BEGIN; ours take the write lock up front. */
+class ImmediateDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
+export function openSqliteStore(opts: SqliteOptions): Store {
+  const memory = opts.dataDir === ':memory:';
+  if (!memory) mkdirSync(opts.dataDir, { recursive: true });
+  const raw = new Database(memory ? ':memory:' : join(opts.dataDir, 'snapservice.db'));
+  raw.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10000}`);
+  if (!memory) raw.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a killed process loses nothing it acknowledged; only an OS crash or
+  // power loss can drop the last commits.
+  raw.pragma('synchronous = NORMAL');
+  const db = new Kysely<DB>({
+    dialect: new ImmediateDialect({ database: withStatementCache(raw) }),
+    plugins: [new CamelCasePlugin()],
+  });
+  const repos = makeRepos(db);
+  return {
+    kind: 'sqlite',
+    repos,
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider(SQLITE) });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,286 @@
+import type {
+  Cluster, Datacenter, Disk, DiskSnapshot, Folder, Host, PgSnapshot, Permission, ProtectionGroup,
+  ResourcePool, Role, Session, Task, TaskKind, TaskStatus, User, Vm, VmSnapshot,
+} from '../domain/model.ts';
+
+/**
+ * Persistence only: every rule about what may change lives in the services and the domain.
+ * Each method is one statement or a few, so the same contract holds on every adapter.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Repositories outside a transaction: each call commits on its own. */
+  readonly repos: Repos;
+  /**
+   * Runs `fn` in one transaction. On SQLite it holds the database write lock from the start
+   * (BEGIN IMMEDIATE), so writers in other processes wait instead of failing midway.
+   */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /** Applies pending migrations (idempotent, safe with several processes). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Repos {
+  meta: MetaRepo;
+  ids: IdRepo;
+  locks: LockRepo;
+  inventory: InventoryRepo;
+  vms: VmRepo;
+  disks: DiskRepo;
+  layers: LayerRepo;
+  snapshots: VmSnapshotRepo;
+  tasks: TaskRepo;
+  users: UserRepo;
+  roles: RoleRepo;
+  permissions: PermissionRepo;
+  sessions: SessionRepo;
+  instances: InstanceRepo;
+  groups: ProtectionGroupRepo;
+  groupSnapshots: PgSnapshotRepo;
+}
+
+export interface MetaRepo {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface IdRepo {
+  /** Next value of the server-wide id counter; never returns a value twice. */
+  next(): Promise<number>;
+}
+
+export interface LockRepo {
+  /**
+   * Takes the named lock until the enclosing transaction ends. Admission checks (caps, one
+   * operation per VM) run under it so that they hold across processes.
+   */
+  acquire(name: 'admission' | 'scheduler' | 'gc'): Promise<void>;
+}
+
+export interface InventoryRepo {
+  insertDatacenter(dc: Datacenter): Promise<void>;
+  getDatacenter(id: string): Promise<Datacenter | undefined>;
+  listDatacenters(): Promise<Datacenter[]>;
+  insertFolder(f: Folder): Promise<void>;
+  getFolder(id: string): Promise<Folder | undefined>;
+  listFolders(): Promise<Folder[]>;
+  insertCluster(c: Cluster): Promise<void>;
+  getCluster(id: string): Promise<Cluster | undefined>;
+  listClusters(): Promise<Cluster[]>;
+  insertHost(h: Host): Promise<void>;
+  getHost(id: string): Promise<Host | undefined>;
+  listHosts(): Promise<Host[]>;
+  insertResourcePool(rp: ResourcePool): Promise<void>;
+  getResourcePool(id: string): Promise<ResourcePool | undefined>;
+  listResourcePools(): Promise<ResourcePool[]>;
+}
+
+export interface VmFilter {
+  ids?: string[];
+  names?: string[];
+  clusterIds?: string[];
+  hostIds?: string[];
+  powerStates?: string[];
+  /** Include VMs that were deleted (default false). */
+  includeDeleted?: boolean;
+}
+
+export interface VmRepo {
+  insert(vm: Vm): Promise<void>;
+  get(id: string): Promise<Vm | undefined>;
+  /** Ordered by creation time, then id. */
+  list(filter?: VmFilter): Promise<Vm[]>;
+  update(id: string, patch: Partial<Omit<Vm, 'id'>>): Promise<void>;
+}
+
+export interface DiskRepo {
+  insert(disk: Disk): Promise<void>;
+  get(vmId: string, diskKey: number): Promise<Disk | undefined>;
+  /** Ordered by disk key. */
+  listForVm(vmId: string): Promise<Disk[]>;
+  update(vmId: string, diskKey: number, patch: Partial<Pick<Disk, 'headLayerId' | 'sequenceUuid' | 'epoch'>>): Promise<void>;
+  deleteForVm(vmId: string): Promise<void>;
+}
+
+export interface BlockEntry {
+  blockNo: number;
+  data: Buffer;
+}
+
+/**
+ * Copy-on-write block layers. A layer holds the blocks written while it was on top; a disk's
+ * content is its head layer over the chain of parents (nearest wins). Layer ids only grow, so
+ * a child's id is always greater than its parent's.
+ */
+export interface LayerRepo {
+  create(parentId: number | null): Promise<number>;
+  parentOf(id: number): Promise<number | null | undefined>;
+  /** The layer and its ancestors, nearest first. */
+  chain(id: number): Promise<number[]>;
+  writeBlock(layerId: number, blockNo: number, data: Buffer): Promise<void>;
+  /** The block as seen through `chain` (nearest layer wins); undefined if never written. */
+  readBlock(chain: number[], blockNo: number): Promise<Buffer | undefined>;
+  /** Every written block visible through `chain`, in block order. */
+  blocks(chain: number[]): Promise<BlockEntry[]>;
+  /** Number of distinct block numbers written in the given layers. */
+  countBlocks(layerIds: number[]): Promise<number>;
+  /** Who still needs this layer. */
+  references(id: number): Promise<{ heads: number; snapshots: number; children: number[] }>;
+  /** Deletes the layer and its blocks (caller checked it is unreferenced). */
+  delete(id: number): Promise<void>;
+  /**
+   * Folds layer `id` into its only child: blocks the child lacks move down into it, the
+   * child takes `id`'s parent, and `id` is deleted.
+   */
+  mergeIntoChild(id: number, childId: number): Promise<void>;
+  /** Total layers and stored blocks (for stats and tests). */
+  stats(): Promise<{ layers: number; blocks: number; bytes: number }>;
+}
+
+export interface SnapshotFilter {
+  vmId?: string;
+  clusterId?: string;
+  pgId?: string;
+  pgSnapshotId?: string;
+  ids?: string[];
+  names?: string[];
+  type?: string;
+  createdAfter?: number;
+  createdBefore?: number;
+  expiresAfter?: number;
+  expiresBefore?: number;
+}
+
+export interface SnapshotStats {
+  count: number;
+  oldest: number;
+  latest: number;
+}
+
+export interface VmSnapshotRepo {
+  insert(snapshot: VmSnapshot, disks: DiskSnapshot[]): Promise<void>;
+  get(id: string): Promise<VmSnapshot | undefined>;
+  /** Ordered by creation time, then id. */
+  list(filter: SnapshotFilter): Promise<VmSnapshot[]>;
+  disks(snapshotId: string): Promise<DiskSnapshot[]>;
+  disksOf(snapshotIds: string[]): Promise<Map<string, DiskSnapshot[]>>;
+  /** Per VM with snapshots in the cluster: count, oldest and latest creation time. */
+  statsByVm(clusterId: string): Promise<Map<string, SnapshotStats>>;
+  countForVm(vmId: string): Promise<number>;
+  /** Snapshots whose expiry has passed, oldest first. */
+  expired(now: number, limit: number): Promise<VmSnapshot[]>;
+  delete(id: string): Promise<void>;
+}
+
+export interface TaskFilter {
+  ids?: string[];
+  operations?: string[];
+  services?: string[];
+  statuses?: TaskStatus[];
+  users?: string[];
+}
+
+export interface TaskRepo {
+  insert(task: Task): Promise<void>;
+  get(id: string): Promise<Task | undefined>;
+  /** Newest first; at most `limit` rows. */
+  list(filter: TaskFilter, limit: number): Promise<Task[]>;
+  /** PENDING or RUNNING tasks of these kinds. */
+  countActive(kinds: TaskKind[]): Promise<number>;
+  /** A PENDING or RUNNING task of these kinds on the VM, if any. */
+  activeForVm(vmId: string, kinds: TaskKind[]): Promise<Task | undefined>;
+  /** Atomically moves the oldest due PENDING task to RUNNING under `owner`. */
+  claimNext(owner: string, now: number): Promise<Task | undefined>;
+  /** RUNNING tasks whose owner is not in `liveOwners`. */
+  orphaned(liveOwners: string[]): Promise<Task[]>;
+  /** Takes over a RUNNING task from a dead owner (compare-and-set on the owner). */
+  takeOver(id: string, fromOwner: string | null, toOwner: string): Promise<boolean>;
+  /** Applies `patch` if the task is still held by `owner` (null: no ownership check). */
+  update(id: string, patch: Partial<Omit<Task, 'id'>>, owner: string | null): Promise<boolean>;
+  /** Deletes finished tasks that ended before `time`. */
+  purgeFinished(before: number): Promise<number>;
+  /** Earliest notBefore among PENDING tasks (for the runner's next wake-up). */
+  nextDue(): Promise<number | undefined>;
+}
+
+export interface UserRepo {
+  insert(user: User): Promise<void>;
+  get(name: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  setPassword(name: string, passwordHash: string): Promise<void>;
+}
+
+export interface RoleRepo {
+  upsert(role: Role): Promise<void>;
+  get(id: string): Promise<Role | undefined>;
+  list(): Promise<Role[]>;
+}
+
+export interface PermissionRepo {
+  upsert(p: Permission): Promise<void>;
+  /** Permissions of `principal` on any of `entityIds`. */
+  forPrincipal(principal: string, entityIds: string[]): Promise<Permission[]>;
+  listForPrincipal(principal: string): Promise<Permission[]>;
+}
+
+export interface SessionRepo {
+  insert(s: Session): Promise<void>;
+  get(tokenHash: string): Promise<Session | undefined>;
+  touch(tokenHash: string, at: number): Promise<void>;
+  delete(tokenHash: string): Promise<void>;
+  /** Removes sessions idle since before `idleBefore` or created before `createdBefore`. */
+  purge(idleBefore: number, createdBefore: number): Promise<number>;
+}
+
+export interface Instance {
+  id: string;
+  hostname: string;
+  pid: number;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+export interface InstanceRepo {
+  register(i: Instance): Promise<void>;
+  heartbeat(id: string, at: number): Promise<void>;
+  list(): Promise<Instance[]>;
+  remove(id: string): Promise<void>;
+}
+
+export interface GroupFilter {
+  ids?: string[];
+  names?: string[];
+  statuses?: string[];
+}
+
+export interface ProtectionGroupRepo {
+  insert(pg: ProtectionGroup): Promise<void>;
+  get(id: string): Promise<ProtectionGroup | undefined>;
+  /** Ordered by creation time, then id; all clusters when clusterId is undefined. */
+  list(clusterId: string | undefined, filter?: GroupFilter): Promise<ProtectionGroup[]>;
+  update(id: string, patch: Partial<Omit<ProtectionGroup, 'id' | 'clusterId'>>): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Last scheduled run per policy name. */
+  lastRuns(pgId: string): Promise<Map<string, number>>;
+  setLastRun(pgId: string, policy: string, at: number): Promise<void>;
+}
+
+export interface PgSnapshotFilter {
+  ids?: string[];
+  names?: string[];
+  createdAfter?: number;
+  createdBefore?: number;
+  expiresAfter?: number;
+  expiresBefore?: number;
+}
+
+export interface PgSnapshotRepo {
+  insert(s: PgSnapshot): Promise<void>;
+  get(id: string): Promise<PgSnapshot | undefined>;
+  /** Ordered by start time, then id. */
+  list(pgId: string, filter?: PgSnapshotFilter): Promise<PgSnapshot[]>;
+  delete(id: string): Promise<void>;
+  /** Snapshots whose expiry has passed, oldest first. */
+  expired(now: number, limit: number): Promise<PgSnapshot[]>;
+}

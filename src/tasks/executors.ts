@@ -1,0 +1,5 @@
+import type { TaskKind } from '../domain/model.ts';
+import type { Executor } from './runner.ts';
+
+/** Which executor runs each task kind. */
+export const executors: Partial<Record<TaskKind, Executor>> = {};

@@ -1,0 +1,222 @@
+import { hostname } from 'node:os';
+import type { Deps, TaskSignal } from '../context.ts';
+import type { Message, Task, TaskKind } from '../domain/model.ts';
+import { newId } from '../domain/ids.ts';
+import type { Repos } from '../store/store.ts';
+import { errors, VapiError } from '../vapi/errors.ts';
+import { nextProgress } from './lifecycle.ts';
+
+/** Thrown inside an executor when the runner is stopping: the task is left for recovery. */
+export class Abandoned extends Error {}
+
+/** What an executor gets: its task, and the only ways to change it. */
+export interface TaskRun {
+  readonly task: Task;
+  readonly deps: Deps;
+  readonly signal: AbortSignal;
+  /** Sets the total work and a message; completed starts at 0. */
+  begin(total: number, message: Message): Promise<void>;
+  /** Reports progress (never backwards) and persists it. */
+  progress(completed: number): Promise<void>;
+  /** Persists a checkpoint so that a recovered run resumes after it. */
+  checkpoint(step: number, tx?: Repos): Promise<void>;
+  /** Waits on the service clock; throws Abandoned if the runner stops meanwhile. */
+  sleep(ms: number): Promise<void>;
+  /** Inside the executor's final transaction: SUCCEEDED with `result`, atomically with its effects. */
+  succeed(tx: Repos, result?: unknown): Promise<void>;
+}
+
+export type Executor = (run: TaskRun) => Promise<void>;
+
+/**
+ * Claims PENDING tasks, runs their executors and ends them SUCCEEDED or FAILED. Several
+ * runners (processes) may share one store: claims are compare-and-set, ownership is kept
+ * alive by heartbeats, and tasks of a runner that died are taken over and resumed.
+ */
+export class TaskRunner implements TaskSignal {
+  readonly id = newId();
+  private readonly abort = new AbortController();
+  private running = new Map<string, Promise<void>>();
+  private busy = 0;
+  private pumping = false;
+  private again = false;
+  private stops: Array<() => void> = [];
+  private wake?: AbortController;
+
+  constructor(private readonly deps: Deps, private readonly executors: Partial<Record<TaskKind, Executor>>) {}
+
+  async start(): Promise<void> {
+    const { store, clock, config } = this.deps;
+    const now = clock.now();
+    await store.repos.instances.register({ id: this.id, hostname: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now });
+    this.stops.push(clock.every(Math.max(50, Math.floor(config.taskLeaseMs / 3)), () => void this.tick()));
+    await this.recover();
+    this.notify();
+  }
+
+  /** New work may be due: claim it now. */
+  notify(): void {
+    void this.pump();
+  }
+
+  /** Resolves once no executor is doing work (sleeping on the clock counts as idle). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 10_000; i++) {
+      await new Promise((r) => setImmediate(r));
+      if (this.busy === 0 && !this.pumping) {
+        await new Promise((r) => setImmediate(r));
+        if (this.busy === 0 && !this.pumping) return;
+      }
+    }
+  }
+
+  /**
+   * Stops claiming work and interrupts executors at their next wait; their tasks stay RUNNING
+   * and are taken over by the next runner on this store.
+   */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake?.abort();
+    for (const s of this.stops) s();
+    await Promise.allSettled([...this.running.values()]);
+    await this.deps.store.repos.instances.remove(this.id).catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    const { store, clock, config, log } = this.deps;
+    try {
+      await store.repos.instances.heartbeat(this.id, clock.now());
+      await this.recover();
+      await store.repos.tasks.purgeFinished(clock.now() - config.taskRetentionMs);
+      this.notify();
+    } catch (err) {
+      log.warn({ err }, 'task runner housekeeping failed');
+    }
+  }
+
+  /** Takes over RUNNING tasks whose owner is gone (crashed, or stopped without finishing). */
+  private async recover(): Promise<void> {
+    const { store, clock, config, log } = this.deps;
+    const now = clock.now();
+    const host = hostname();
+    const live: string[] = [];
+    for (const i of await store.repos.instances.list()) {
+      const dead = (i.hostname === host && !pidAlive(i.pid)) || now - i.heartbeatAt > config.taskLeaseMs;
+      if (dead && i.id !== this.id) await store.repos.instances.remove(i.id);
+      else live.push(i.id);
+    }
+    for (const t of await store.repos.tasks.orphaned(live)) {
+      if (this.abort.signal.aborted) return;
+      if (await store.repos.tasks.takeOver(t.id, t.owner, this.id)) {
+        log.info({ task: t.id, kind: t.kind, from: t.owner }, 'recovering task');
+        this.launch({ ...t, owner: this.id });
+      }
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          const t = await this.deps.store.repos.tasks.claimNext(this.id, this.deps.clock.now());
+          if (!t) break;
+          this.launch(t);
+        }
+      } while (this.again && !this.abort.signal.aborted);
+      await this.armWake();
+    } catch (err) {
+      this.deps.log.error({ err }, 'task runner could not claim work');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Sleeps until the earliest PENDING task is due (queued tasks wait `taskQueueMs`). */
+  private async armWake(): Promise<void> {
+    const due = await this.deps.store.repos.tasks.nextDue();
+    this.wake?.abort();
+    if (due === undefined) return;
+    const wake = new AbortController();
+    this.wake = wake;
+    void this.deps.clock.sleep(Math.max(0, due - this.deps.clock.now()), wake.signal).then(() => {
+      if (!wake.signal.aborted) this.notify();
+    });
+  }
+
+  private launch(task: Task): void {
+    const done = this.execute(task).finally(() => this.running.delete(task.id));
+    this.running.set(task.id, done);
+  }
+
+  private async execute(task: Task): Promise<void> {
+    const { store, log } = this.deps;
+    const executor = this.executors[task.kind];
+    this.busy++;
+    try {
+      if (!executor) throw errors.internal();
+      await executor(this.makeRun(task));
+    } catch (err) {
+      if (err instanceof Abandoned || this.abort.signal.aborted) return;
+      const e = err instanceof VapiError ? err : errors.internal();
+      if (!(err instanceof VapiError)) log.error({ err, task: task.id }, 'task failed unexpectedly');
+      const now = this.deps.clock.now();
+      await store.repos.tasks
+        .update(task.id, { status: 'FAILED', error: e.toBody(), endTime: now, owner: null }, this.id)
+        .catch((e2: unknown) => log.error({ err: e2, task: task.id }, 'could not record task failure'));
+    } finally {
+      this.busy--;
+    }
+  }
+
+  private makeRun(initial: Task): TaskRun {
+    const runner = this;
+    const { store, clock } = this.deps;
+    let task = initial;
+    const save = async (patch: Partial<Task>, tx: Repos = store.repos) => {
+      if (!(await tx.tasks.update(task.id, patch, runner.id))) throw new Abandoned('task taken over by another runner');
+      task = { ...task, ...patch };
+    };
+    return {
+      get task() {
+        return task;
+      },
+      deps: this.deps,
+      signal: this.abort.signal,
+      begin: (total, message) => save({ progressTotal: Math.max(1, total), progressCompleted: 0, progressMessage: message }),
+      async progress(completed) {
+        const next = nextProgress(task, completed);
+        if (next > task.progressCompleted) await save({ progressCompleted: next });
+      },
+      checkpoint: (step, tx) => save({ step }, tx),
+      async sleep(ms) {
+        runner.busy--;
+        try {
+          await clock.sleep(ms, runner.abort.signal);
+        } finally {
+          runner.busy++;
+        }
+        if (runner.abort.signal.aborted) throw new Abandoned('runner stopping');
+      },
+      succeed: (tx, result) =>
+        save({ status: 'SUCCEEDED', result: result ?? null, endTime: clock.now(), progressCompleted: task.progressTotal, owner: null }, tx),
+    };
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

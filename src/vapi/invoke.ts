@@ -1,0 +1,68 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { Deps } from '../context.ts';
+import { authenticate, type Credentials } from '../http/authn.ts';
+import { Authorizer } from '../http/authz.ts';
+import { errors, type VapiError } from './errors.ts';
+import { operationKey, type Call, type Operation } from './operation.ts';
+import { dropNulls, validate } from './validate.ts';
+
+/** Input as a protocol decoded it, with protocol-level problems held back until validation. */
+export interface RawInput {
+  values: Record<string, unknown>;
+  /**
+   * Problems such as malformed JSON or an unknown query key. They are input errors, so they
+   * are reported where input is validated: after authentication and privilege checks.
+   */
+  problems: VapiError[];
+  /** Input fields that came from the query string (validated with coercion). */
+  queryFields?: Set<string>;
+}
+
+export interface InvokeMeta {
+  requestId: string;
+}
+
+/**
+ * The one pipeline every operation runs through, whichever protocol carried it:
+ * authenticate -> authorize identifiers -> validate input -> handler.
+ */
+export async function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
+  const principal = await authenticate(deps, creds, op.auth ?? 'any');
+  const log = deps.log.child({ reqId: meta.requestId, user: principal.user });
+  const call: Call = { deps, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
+
+  const ids: Record<string, string> = {};
+  for (const name of op.ids ?? []) {
+    const v = raw.values[name];
+    if (typeof v !== 'string') throw errors.invalidArgument(name, v === undefined ? 'is required' : 'must be a string');
+    ids[name] = v;
+  }
+  const authorized = op.authorize ? await op.authorize(call, ids) : undefined;
+
+  if (raw.problems.length > 0) throw raw.problems[0];
+  const input = validateInput(op, raw);
+  const result = await op.handler(call, input as never, authorized);
+  if (!op.readOnly) log.info({ audit: true, op: operationKey(op), ...ids }, 'audit');
+  return { call, result };
+}
+
+function validateInput(op: Operation, raw: RawInput): Record<string, unknown> {
+  const values = dropNulls(raw.values) as Record<string, unknown>;
+  const props = op.input.properties as Record<string, TSchema>;
+  for (const name of Object.keys(values)) {
+    if (!(name in props)) throw errors.invalidArgument(name, 'is not a known parameter');
+  }
+  for (const [name, schema] of Object.entries(props)) {
+    const v = values[name];
+    if (v === undefined) {
+      if (isRequired(op, name)) throw errors.invalidArgument(name, 'is required');
+      continue;
+    }
+    validate(schema, v, name, raw.queryFields?.has(name) ?? false);
+  }
+  return values;
+}
+
+function isRequired(op: Operation, name: string): boolean {
+  return (op.input.required ?? []).includes(name);
+}

@@ -1,0 +1,74 @@
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import type { Logger } from 'pino';
+import type { Deps } from '../context.ts';
+import type { AuthMode } from '../http/authn.ts';
+import type { Authorizer } from '../http/authz.ts';
+
+/** One invocation of an operation by an authenticated caller, whatever the protocol. */
+export interface Call {
+  deps: Deps;
+  user: string;
+  sessionHash?: string;
+  /** The session token itself, only on the call that created it. */
+  authz: Authorizer;
+  log: Logger;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** How an operation appears on the REST side. */
+export interface RestBinding {
+  method: HttpMethod;
+  /** Path template with `{param}` placeholders, e.g. `/api/snapservice/tasks/{task}`. */
+  path: string;
+  /** The `?action=` dispatch value, if the operation shares its path and method. */
+  action?: string;
+  /** Task-only operation: needs `vmw-task=true`, answers 202 and the task id. */
+  task?: boolean;
+  /** Input field fed from the JSON body. */
+  body?: string;
+  /** The body is an object whose members are input fields (e.g. cis tasks list). */
+  bodyFields?: boolean;
+  /** Input fields of structure type whose members are flattened into the query string. */
+  query?: string[];
+  /** Success status when not the default (200; 204 for a void DELETE; 202 for tasks). */
+  status?: number;
+}
+
+/**
+ * One vAPI operation, defined once and served over REST and JSON-RPC alike. The request
+ * passes, in this order: authentication (401), `authorize` on the identifier inputs (404 for
+ * unknown objects, 403 for missing privileges), validation of the whole input (400), then
+ * `handler`, which does the state checks and the work.
+ */
+export interface Operation<I extends TObject = TObject, A = unknown> {
+  /** vAPI service id, e.g. `com.vmware.snapservice.clusters.virtual_machines`. */
+  service: string;
+  /** vAPI operation id, e.g. `revert$task`. */
+  name: string;
+  /** vSphere API release that added the operation. */
+  since: string;
+  rest: RestBinding;
+  /** The operation input structure: path identifiers, body and query parameters. */
+  input: I;
+  /** Wire schema of the result; undefined for void (and for `$task`, whose result is the id). */
+  output?: TSchema;
+  /** Schema of the task's `result` for `$task` operations that have one. */
+  taskResult?: TSchema;
+  auth?: AuthMode;
+  /** Input fields that identify objects (checked as strings before `authorize`). */
+  ids?: string[];
+  /** Read-only operations are not audited. */
+  readOnly?: boolean;
+  authorize?: (call: Call, ids: Record<string, string>) => Promise<A>;
+  handler: (call: Call, input: Static<I>, authorized: A) => Promise<unknown>;
+}
+
+export function defineOperation<I extends TObject, A = undefined>(op: Operation<I, A>): Operation<I, A> {
+  return op;
+}
+
+/** Fully qualified id as the coverage table and logs show it. */
+export function operationKey(op: Pick<Operation, 'service' | 'name'>): string {
+  return `${op.service}.${op.name}`;
+}

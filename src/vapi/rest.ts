@@ -1,0 +1,133 @@
+import type { TObject, TSchema } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../context.ts';
+import type { Credentials } from '../http/authn.ts';
+import { MALFORMED, type MalformedBody } from '../http/body.ts';
+import { errors, type VapiError } from './errors.ts';
+import { invoke, type RawInput } from './invoke.ts';
+import type { HttpMethod, Operation } from './operation.ts';
+
+const JSON_TYPE = 'application/json';
+const CONTROL_KEYS = new Set(['action', 'vmw-task']);
+
+/** Registers every operation's REST binding; one Fastify route per (method, path). */
+export function registerRest(app: FastifyInstance, deps: Deps, operations: readonly Operation[]): void {
+  const routes = new Map<string, Operation[]>();
+  for (const op of operations) {
+    const key = `${op.rest.method} ${op.rest.path}`;
+    routes.set(key, [...(routes.get(key) ?? []), op]);
+  }
+  for (const [key, ops] of routes) {
+    const [method, path] = key.split(' ') as [HttpMethod, string];
+    app.route({
+      method,
+      url: path.replace(/\{(\w+)\}/g, ':$1'),
+      handler: (req, reply) => handle(deps, ops, req, reply),
+    });
+  }
+}
+
+async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: FastifyReply) {
+  const query = (req.query ?? {}) as Record<string, string | string[]>;
+  const op = selectOperation(ops, query, req.method, req.url);
+  const raw = rawInput(op, req, query);
+  const { result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id });
+  if (op.rest.task) return reply.code(202).type(JSON_TYPE).send(JSON.stringify(result));
+  if (result === undefined) return reply.code(op.rest.status ?? (op.rest.method === 'DELETE' ? 204 : 200)).send();
+  return reply.code(op.rest.status ?? 200).type(JSON_TYPE).send(JSON.stringify(result));
+}
+
+/**
+ * vAPI dispatch: `action` picks among operations sharing a path, `vmw-task=true` selects the
+ * task twin. A task-only operation called without it does not exist (OPERATION_NOT_FOUND).
+ */
+function selectOperation(ops: Operation[], query: Record<string, string | string[]>, method: string, url: string): Operation {
+  const action = single(query.action, 'action');
+  const task = query['vmw-task'];
+  const path = url.split('?')[0];
+  const op = ops.find((o) => o.rest.action === action);
+  if (!op) {
+    throw action === undefined
+      ? errors.operationNotFound(`No operation at ${method} ${path} without an 'action' parameter.`)
+      : errors.operationNotFound(`No operation '${action}' at ${method} ${path}.`);
+  }
+  if (task !== undefined) {
+    const value = single(task, 'vmw-task');
+    if (value?.toLowerCase() !== 'true') throw errors.invalidRequest(`The 'vmw-task' parameter accepts only 'true', not '${value}'.`);
+    if (!op.rest.task) throw errors.operationNotFound(`Operation ${op.service}.${op.name} has no task variant.`);
+  } else if (op.rest.task) {
+    throw errors.operationNotFound(`Operation ${op.service}.${op.name} exists only as a task: add 'vmw-task=true' to the request.`);
+  }
+  return op;
+}
+
+function single(v: string | string[] | undefined, name: string): string | undefined {
+  if (Array.isArray(v)) throw errors.invalidRequest(`The '${name}' parameter may be given only once.`);
+  return v;
+}
+
+function rawInput(op: Operation, req: FastifyRequest, query: Record<string, string | string[]>): RawInput {
+  const problems: VapiError[] = [];
+  const values: Record<string, unknown> = { ...(req.params as Record<string, string>) };
+  const props = op.input.properties as Record<string, TSchema>;
+  const queryFields = new Set<string>();
+
+  const flattened = new Map<string, string>();
+  for (const field of op.rest.query ?? []) {
+    const schema = props[field] as TObject;
+    for (const member of Object.keys(schema.properties ?? {})) flattened.set(member, field);
+  }
+  for (const [key, v] of Object.entries(query)) {
+    if (CONTROL_KEYS.has(key)) continue;
+    const dot = key.indexOf('.');
+    const [field, member] = dot > 0 ? [key.slice(0, dot), key.slice(dot + 1)] : [flattened.get(key), key];
+    if (field === undefined || !(op.rest.query ?? []).includes(field)) {
+      problems.push(errors.invalidArgument(key, 'is not a known query parameter'));
+      continue;
+    }
+    const struct = (values[field] ??= {}) as Record<string, unknown>;
+    struct[member] = v;
+    queryFields.add(field);
+  }
+
+  const body = req.body as unknown;
+  if (isMalformed(body)) {
+    if (op.rest.body || op.rest.bodyFields) problems.push(body[MALFORMED]);
+  } else if (body !== undefined && (op.rest.body || op.rest.bodyFields)) {
+    if (op.rest.bodyFields) {
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) problems.push(errors.invalidArgument('body', 'must be an object'));
+      else Object.assign(values, body);
+    } else {
+      values[op.rest.body as string] = body;
+    }
+  }
+  return { values, problems, queryFields };
+}
+
+function isMalformed(body: unknown): body is MalformedBody {
+  return typeof body === 'object' && body !== null && MALFORMED in body;
+}
+
+/** HTTP Basic, the `vmware-api-session-id` header, or a cookie of that name. */
+export function credentials(req: FastifyRequest): Credentials {
+  const creds: Credentials = {};
+  const header = req.headers['vmware-api-session-id'];
+  const token = Array.isArray(header) ? header[0] : header ?? cookie(req.headers.cookie, 'vmware-api-session-id');
+  if (token) creds.sessionToken = token;
+  const auth = req.headers.authorization;
+  if (auth?.slice(0, 6).toLowerCase() === 'basic ') {
+    const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) creds.basic = { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+  return creds;
+}
+
+function cookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

@@ -1,0 +1,61 @@
+import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import type { LocalizableMessage } from './errors.ts';
+import type { Message } from '../domain/model.ts';
+
+/**
+ * Building blocks of wire schemas. Every structure carries its vAPI canonical name (`vapi`),
+ * which the JSON-RPC encoder needs, and rejects unknown members.
+ */
+export function Struct<P extends TProperties>(vapi: string, props: P, description?: string) {
+  return Type.Object(props, { additionalProperties: false, vapi, ...(description ? { description } : {}) });
+}
+
+/** Operation input: the named parameters of one call. */
+export function Input<P extends TProperties>(props: P) {
+  return Type.Object(props, { additionalProperties: false, vapi: 'operation-input' });
+}
+
+export const Id = (description?: string) => Type.String({ ...(description ? { description } : {}) });
+export const DateTime = () => Type.String({ format: 'date-time' });
+export const Long = () => Type.Integer();
+export const StringEnum = <T extends string>(vapi: string, values: readonly T[]) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], vapi });
+export const SetOf = <T extends TSchema>(item: T) => Type.Array(item, { uniqueItems: true, set: true });
+export const ListOf = <T extends TSchema>(item: T) => Type.Array(item);
+export const Secret = () => Type.String({ secret: true });
+
+export const LocalizableMessageSchema = Struct('com.vmware.vapi.std.localizable_message', {
+  id: Type.String(),
+  default_message: Type.String(),
+  args: ListOf(Type.String()),
+});
+
+export const DynamicIdSchema = Struct('com.vmware.vapi.std.dynamic_ID', {
+  type: Type.String(),
+  id: Type.String(),
+});
+
+/** Any vAPI standard error in its wire form (task `error`). */
+export const ErrorSchema = Type.Object(
+  {
+    error_type: Type.String(),
+    messages: ListOf(LocalizableMessageSchema),
+    data: Type.Optional(Type.Object({})),
+    challenge: Type.Optional(Type.String()),
+  },
+  { vapi: 'com.vmware.vapi.std.errors.error', error: true },
+);
+
+export function toWireMessage(m: Message): LocalizableMessage {
+  return { id: m.id, default_message: m.defaultMessage, args: m.args };
+}
+
+export function formatTime(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+/** Copies only defined values: unset optionals are omitted on the wire, never null. */
+export function compact<T extends Record<string, unknown>>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined || o[k] === null) delete o[k];
+  return o;
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { ManualClock } from '../../src/clock/clock.ts';
+import { testConfig, type ConfigInput } from '../../src/config/config.ts';
+import { ADMIN_USER, createRuntime, type Runtime } from '../../src/runtime.ts';
+import { DEFAULT_ADMIN_PASSWORD } from '../../src/config/config.ts';
+import { DEMO_PASSWORDS } from '../../src/seed/demo.ts';
+
+export const USERS = {
+  admin: { user: ADMIN_USER, password: DEFAULT_ADMIN_PASSWORD },
+  readonly: { user: 'readonly@vsphere.local', password: DEMO_PASSWORDS['readonly@vsphere.local'] },
+  operator: { user: 'operator@vsphere.local', password: DEMO_PASSWORDS['operator@vsphere.local'] },
+} as const;
+
+export type Who = keyof typeof USERS;
+
+export interface TestApp {
+  app: FastifyInstance;
+  runtime: Runtime;
+  clock: ManualClock;
+  /** Request as a user (Basic auth), or anonymously with `as: null`. */
+  req(opts: InjectOptions & { as?: Who | null }): Promise<LightMyRequestResponse>;
+  /** Advance the service clock and let the runner finish what falls due. */
+  advance(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An app on an in-memory store with a manual clock; the demo seed unless told otherwise. */
+export async function makeApp(config: ConfigInput = {}): Promise<TestApp> {
+  const clock = new ManualClock(Date.UTC(2026, 10, 27, 9, 0, 0));
+  const runtime = await createRuntime(testConfig({ seed: 'demo', ...config }), { clock });
+  const app = await buildApp(runtime.deps);
+  return {
+    app,
+    runtime,
+    clock,
+    req({ as = 'admin', ...opts }) {
+      const headers = { ...(opts.headers ?? {}) } as Record<string, string>;
+      if (as) headers.authorization = basic(USERS[as].user, USERS[as].password);
+      return app.inject({ ...opts, headers });
+    },
+    advance: (ms) => clock.advance(ms),
+    async close() {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
+
+export function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** Demo inventory ids, looked up by name. */
+export async function ids(t: TestApp) {
+  const repos = t.runtime.deps.store.repos;
+  const clusters = await repos.inventory.listClusters();
+  const vms = await repos.vms.list();
+  const byName = (n: string) => {
+    const vm = vms.find((v) => v.name === n);
+    if (!vm) throw new Error(`no VM ${n}`);
+    return vm.id;
+  };
+  const clusterA = clusters.find((c) => c.name === 'Cluster-A')?.id as string;
+  const clusterB = clusters.find((c) => c.name === 'Cluster-B')?.id as string;
+  return { clusterA, clusterB, vm: byName, vms };
+}
