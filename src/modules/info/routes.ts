@@ -15,4 +15,4 @@ export const infoRoutes: Operation[] = [
     output: AboutInfo,
     handler: async () => ({ version: SERVICE_VERSION }),
   }),
-] as Operation[];
+];

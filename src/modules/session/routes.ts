@@ -26,7 +26,7 @@ function sessionOperations(service: string, path: string, since: string, info: t
       input: Input({}),
       handler: (call) => deleteSession(call),
     }),
-  ] as Operation[];
+  ];
 }
 
 export const sessionRoutes: Operation[] = [

@@ -1,0 +1,54 @@
+import type { Task, TaskStatus } from '../../domain/model.ts';
+import type { EntityRef } from '../../domain/privileges.ts';
+import { typeOfId } from '../../http/authz.ts';
+import type { TaskFilter } from '../../store/store.ts';
+import { errors, vapiError } from '../../vapi/errors.ts';
+import type { Call } from '../../vapi/operation.ts';
+
+/** The vendor's cap on one task list answer. */
+export const MAX_TASKS = 1000;
+
+/** The object a task is about, for visibility: its target, else its cluster, else the root. */
+function taskEntity(call: Call, t: Task): EntityRef {
+  const id = t.vmId ?? t.clusterId ?? (t.targetId && t.targetType !== null ? t.targetId : null);
+  return id ? { type: typeOfId(id), id } : { type: 'Folder', id: call.deps.rootFolderId };
+}
+
+/** A caller sees the tasks they started, and tasks on objects they may read (`System.Read`). */
+async function visible(call: Call, t: Task): Promise<boolean> {
+  if (t.user === call.user) return true;
+  return call.authz.can(taskEntity(call, t), 'System.Read');
+}
+
+export async function getTask(call: Call, id: string): Promise<Task> {
+  const t = await call.deps.store.repos.tasks.get(id);
+  if (!t) throw errors.notFound('task', id);
+  if (!(await visible(call, t))) await call.authz.require(taskEntity(call, t), ['System.Read']);
+  return t;
+}
+
+/** Newest first; more than MAX_TASKS visible matches is RESOURCE_INACCESSIBLE, as the vendor says. */
+export async function listTasks(call: Call, filter: TaskFilter): Promise<Task[]> {
+  const all = await call.deps.store.repos.tasks.list(filter, Number.MAX_SAFE_INTEGER);
+  const out: Task[] = [];
+  for (const t of all) {
+    if (!(await visible(call, t))) continue;
+    if (out.length === MAX_TASKS) {
+      throw vapiError('RESOURCE_INACCESSIBLE', 'tasks.too_many', `More than ${MAX_TASKS} tasks match the filter; narrow it.`, MAX_TASKS);
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+/** vAPI filter sets: unset or empty means "no constraint". */
+export function taskFilter(f: { tasks?: string[]; operations?: string[]; services?: string[]; status?: string[]; users?: string[] } | undefined): TaskFilter {
+  const set = <T>(v: T[] | undefined) => (v && v.length > 0 ? v : undefined);
+  return {
+    ids: set(f?.tasks),
+    operations: set(f?.operations),
+    services: set(f?.services),
+    statuses: set(f?.status) as TaskStatus[] | undefined,
+    users: set(f?.users),
+  };
+}
