@@ -25,7 +25,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const app = (opts.https ? Fastify({ ...serverOpts, https: opts.https } as FastifyServerOptions) : Fastify(serverOpts)) as unknown as FastifyInstance;
   registerBodyParsers(app);
   registerErrorHandling(app);
-  registerRest(app, deps, allOperations());
+  registerRest(app, deps, allOperations(deps.config));
   await app.ready();
   return app;
 }

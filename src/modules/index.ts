@@ -1,9 +1,20 @@
+import type { Config } from '../config/config.ts';
 import type { Operation } from '../vapi/operation.ts';
 import { infoRoutes } from './info/routes.ts';
-import { taskRoutes } from './tasks/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
+import { simRoutes } from './sim/routes.ts';
+import { taskRoutes } from './tasks/routes.ts';
+import { vmSnapshotRoutes } from './vm-snapshots/routes.ts';
+import { vmRoutes } from './vms/routes.ts';
 
 /** Every operation this server serves, in one list: REST, JSON-RPC and the docs read it. */
-export function allOperations(): Operation[] {
-  return [...sessionRoutes, ...infoRoutes, ...taskRoutes];
+export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
+  return [
+    ...sessionRoutes,
+    ...infoRoutes,
+    ...taskRoutes,
+    ...vmRoutes,
+    ...vmSnapshotRoutes,
+    ...(config.sim ? simRoutes : []),
+  ];
 }

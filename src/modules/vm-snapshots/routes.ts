@@ -1,0 +1,65 @@
+import { Type } from '@sinclair/typebox';
+import type { Cluster, Vm } from '../../domain/model.ts';
+import { parseTime } from '../../domain/time.ts';
+import { errors } from '../../vapi/errors.ts';
+import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
+import { Id, Input } from '../../vapi/wire.ts';
+import { clusterAndVm } from '../vms/routes.ts';
+import { VmSnapshotFilter, VmSnapshotInfo, VmSnapshotList, vmSnapshotToWire } from './schemas.ts';
+
+const SERVICE = 'com.vmware.snapservice.clusters.virtual_machines.snapshots';
+const BASE = '/api/snapservice/clusters/{cluster}/virtual-machines/{vm}/snapshots';
+const READ = { cluster: ['System.Read'], vm: ['System.Read'] };
+
+/** The VM must be in the cluster or have snapshots there, as for the VM get. */
+async function associated(call: Call, cluster: Cluster, vm: Vm): Promise<void> {
+  if (vm.clusterId === cluster.id) return;
+  const here = await call.deps.store.repos.snapshots.list({ vmId: vm.id, clusterId: cluster.id });
+  if (here.length === 0) throw errors.notFound('virtual machine', vm.id);
+}
+
+const time = (s: string | undefined) => (s === undefined ? undefined : parseTime(s));
+const set = <T>(v: T[] | undefined) => (v && v.length > 0 ? v : undefined);
+
+export const vmSnapshotRoutes: Operation[] = [
+  defineOperation({
+    service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
+    rest: { method: 'GET', path: BASE, query: ['filter'] },
+    input: Input({ cluster: Id(), vm: Id(), filter: Type.Optional(VmSnapshotFilter) }),
+    ids: ['cluster', 'vm'],
+    output: VmSnapshotList,
+    authorize: (call, ids) => clusterAndVm(call, ids, READ),
+    handler: async (call, input, { cluster, vm }) => {
+      await associated(call, cluster, vm);
+      const f = input.filter ?? {};
+      const repos = call.deps.store.repos;
+      const snapshots = await repos.snapshots.list({
+        vmId: vm.id,
+        clusterId: cluster.id,
+        ids: set(f.snapshots),
+        names: set(f.names),
+        type: f.snapshot_type,
+        createdAfter: time(f.created_after),
+        createdBefore: time(f.created_before),
+        expiresAfter: time(f.expires_after),
+        expiresBefore: time(f.expires_before),
+      });
+      const disks = await repos.snapshots.disksOf(snapshots.map((s) => s.id));
+      return { items: snapshots.map((s) => ({ snapshot: s.id, info: vmSnapshotToWire(s, disks.get(s.id) ?? []) })) };
+    },
+  }),
+  defineOperation({
+    service: SERVICE, name: 'get', since: '8.0.3.0', readOnly: true,
+    rest: { method: 'GET', path: `${BASE}/{snapshot}` },
+    input: Input({ cluster: Id(), vm: Id(), snapshot: Id() }),
+    ids: ['cluster', 'vm', 'snapshot'],
+    output: VmSnapshotInfo,
+    authorize: (call, ids) => clusterAndVm(call, ids, READ),
+    handler: async (call, input, { cluster, vm }) => {
+      const repos = call.deps.store.repos;
+      const s = await repos.snapshots.get(input.snapshot);
+      if (!s || s.vmId !== vm.id || s.clusterId !== cluster.id) throw errors.notFound('snapshot', input.snapshot);
+      return vmSnapshotToWire(s, await repos.snapshots.disks(s.id));
+    },
+  }),
+];

@@ -1,0 +1,49 @@
+import { Type } from '@sinclair/typebox';
+import type { DiskSnapshot, VmSnapshot } from '../../domain/model.ts';
+import { compact, DateTime, formatTime, Id, ListOf, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
+
+const NS = 'com.vmware.snapservice.clusters.virtual_machines.snapshots';
+export const SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED'] as const;
+
+export const DiskSnapshotInfo = Struct('com.vmware.snapservice.clusters.virtual_machines.disks.snapshots.info', {
+  disk_key: Type.Integer(),
+  sequence_uuid: Type.String(),
+  epoch: Type.Integer(),
+  uri: Type.String(),
+});
+
+export const VmSnapshotInfo = Struct(`${NS}.info`, {
+  name: Type.String(),
+  snapshot_type: StringEnum(`${NS}.type`, SNAPSHOT_TYPES),
+  created_at: DateTime(),
+  expires_at: Type.Optional(DateTime()),
+  vm: Id(),
+  pg: Type.Optional(Id()),
+  disk_snapshots: ListOf(DiskSnapshotInfo),
+});
+
+export const VmSnapshotFilter = Struct(`${NS}.filter_spec`, {
+  expires_after: Type.Optional(DateTime()),
+  expires_before: Type.Optional(DateTime()),
+  created_after: Type.Optional(DateTime()),
+  created_before: Type.Optional(DateTime()),
+  snapshots: Type.Optional(SetOf(Id())),
+  names: Type.Optional(SetOf(Type.String())),
+  snapshot_type: Type.Optional(StringEnum(`${NS}.type`, SNAPSHOT_TYPES)),
+});
+
+export const VmSnapshotList = Struct(`${NS}.list_result`, {
+  items: ListOf(Struct(`${NS}.list_item`, { snapshot: Id(), info: VmSnapshotInfo })),
+});
+
+export function vmSnapshotToWire(s: VmSnapshot, disks: DiskSnapshot[]) {
+  return compact({
+    name: s.name,
+    snapshot_type: s.type,
+    created_at: formatTime(s.createdAt),
+    expires_at: s.expiresAt === null ? undefined : formatTime(s.expiresAt),
+    vm: s.vmId,
+    pg: s.pgId ?? undefined,
+    disk_snapshots: disks.map((d) => ({ disk_key: d.diskKey, sequence_uuid: d.sequenceUuid, epoch: d.epoch, uri: d.uri })),
+  });
+}

@@ -1,0 +1,76 @@
+import type { Vm } from '../../domain/model.ts';
+import { changedBlocks, revertDisks } from '../../services/disks.ts';
+import { takeVmSnapshot } from '../../services/snapshots.ts';
+import type { TaskRun } from '../../tasks/runner.ts';
+import { errors } from '../../vapi/errors.ts';
+
+interface RevertInput {
+  snapshot: string;
+  snapshotName: string;
+}
+
+const STEP_POWERED_OFF = 1;
+
+/**
+ * RUNNING: power the VM off (memory state is lost), wait out the modelled duration while
+ * reporting progress, then in ONE transaction take the system snapshot of the current disks,
+ * point every disk at the snapshot's content, regenerate sequence UUIDs and finish the task.
+ * A crash before that transaction leaves the disks wholly old; the recovered task resumes.
+ */
+export async function revertExecutor(run: TaskRun): Promise<void> {
+  const { store, config, clock } = run.deps;
+  const input = run.task.input as RevertInput;
+  const vmId = run.task.vmId as string;
+  const clusterId = run.task.clusterId as string;
+
+  const target = await store.repos.snapshots.disks(input.snapshot);
+  const changed = await changedBlocks(store.repos, vmId, target);
+  await run.begin(changed, {
+    id: 'com.vmware.snapservice.vm.revert.progress',
+    defaultMessage: `Reverting ${changed} changed blocks to snapshot ${input.snapshotName}`,
+    args: [String(changed), input.snapshotName],
+  });
+
+  if (run.task.step < STEP_POWERED_OFF) {
+    await store.transaction(async (tx) => {
+      const vm = await liveVm(tx.vms.get(vmId), vmId, clusterId);
+      if (vm.powerState !== 'POWERED_OFF') await tx.vms.update(vmId, { powerState: 'POWERED_OFF' });
+      await run.checkpoint(STEP_POWERED_OFF, tx);
+    });
+  }
+
+  const duration = config.taskDelayMs + config.taskMsPerBlock * changed;
+  const ticks = duration > 0 ? Math.min(20, Math.max(1, Math.floor(duration / 100))) : 0;
+  for (let i = 1; i <= ticks; i++) {
+    await run.sleep(duration / ticks);
+    if (i < ticks) await run.progress((changed * i) / ticks);
+  }
+
+  await store.transaction(async (tx) => {
+    const vm = await liveVm(tx.vms.get(vmId), vmId, clusterId);
+    const snapshot = await tx.snapshots.get(input.snapshot);
+    const disks = await tx.snapshots.disks(input.snapshot);
+    if (!snapshot) {
+      throw errors.notAllowed('vm.revert.snapshot_gone', `Snapshot ${input.snapshot} was deleted before the revert could run.`, input.snapshot);
+    }
+    const now = clock.now();
+    // The system snapshot of an admitted revert is never refused for the per-VM limit:
+    // losing the pre-revert state would be worse than one snapshot over the limit.
+    await takeVmSnapshot(tx, vm, {
+      name: `system snapshot before revert to ${input.snapshotName}`,
+      type: 'SYSTEM_CREATED',
+      createdAt: now,
+      expiresAt: now + config.systemSnapshotRetentionMs,
+    }, Number.MAX_SAFE_INTEGER);
+    await revertDisks(tx, vmId, disks);
+    await tx.vms.update(vmId, { powerState: 'POWERED_OFF' });
+    await run.succeed(tx);
+  });
+}
+
+async function liveVm(p: Promise<Vm | undefined>, vmId: string, clusterId: string): Promise<Vm> {
+  const vm = await p;
+  if (!vm || vm.deletedAt !== null) throw errors.notAllowed('vm.deleted', `Virtual machine ${vmId} was deleted during the revert.`, vmId);
+  if (vm.clusterId !== clusterId) throw errors.notAllowed('vm.moved', `Virtual machine ${vmId} moved to another cluster during the revert.`, vmId);
+  return vm;
+}

@@ -1,0 +1,57 @@
+import type { Cluster, Vm } from '../../domain/model.ts';
+import { submitTask } from '../../tasks/submit.ts';
+import { VM_OPERATION_KINDS } from '../../tasks/lifecycle.ts';
+import type { Repos } from '../../store/store.ts';
+import { errors } from '../../vapi/errors.ts';
+import type { Call } from '../../vapi/operation.ts';
+
+export const REVERT_PRIVILEGES = {
+  cluster: ['Host.Config.Storage'],
+  vm: ['VirtualMachine.State.RevertToSnapshot', 'VirtualMachine.Interact.PowerOff'],
+} as const;
+
+/**
+ * Admits a revert: the spec's snapshot must be one of this VM's; then, under the admission
+ * lock, the VM must still be in this cluster, idle, and the service below its revert cap.
+ * The PENDING task is stored in the same transaction, so no two processes can both admit
+ * past the cap.
+ */
+export async function submitRevert(call: Call, cluster: Cluster, vm: Vm, snapshotId: string): Promise<string> {
+  const { store, config } = call.deps;
+  const snapshot = await store.repos.snapshots.get(snapshotId);
+  if (!snapshot || snapshot.vmId !== vm.id) {
+    throw errors.invalidArgument('spec.snapshot', `${snapshotId} is not a snapshot of virtual machine ${vm.id}`);
+  }
+  const id = await store.transaction(async (tx) => {
+    await tx.locks.acquire('admission');
+    const now = await tx.vms.get(vm.id);
+    await checkVmState(tx, now ?? vm, cluster);
+    const active = await tx.tasks.countActive(['vm.revert']);
+    if (active >= config.maxConcurrentReverts) {
+      throw errors.notAllowed('vm.revert.too_many', `${active} revert operations are in progress, the maximum allowed (${config.maxConcurrentReverts}); retry when one has finished.`, config.maxConcurrentReverts);
+    }
+    return submitTask(tx, call, {
+      kind: 'vm.revert',
+      target: { type: 'VirtualMachine', id: vm.id },
+      clusterId: cluster.id,
+      vmId: vm.id,
+      input: { snapshot: snapshotId, snapshotName: snapshot.name },
+    });
+  });
+  call.deps.tasks.notify();
+  return id;
+}
+
+/** The state checks shared by admission and execution. */
+export async function checkVmState(tx: Repos, vm: Vm, cluster: Cluster): Promise<void> {
+  if (vm.deletedAt !== null) {
+    throw errors.notAllowed('vm.deleted', `Virtual machine ${vm.id} was deleted; its snapshots remain: use restore.`, vm.id);
+  }
+  if (vm.clusterId !== cluster.id) {
+    throw errors.notAllowed('vm.moved', `Virtual machine ${vm.id} has moved to another cluster.`, vm.id, cluster.id);
+  }
+  const busy = await tx.tasks.activeForVm(vm.id, VM_OPERATION_KINDS);
+  if (busy) {
+    throw errors.notAllowed('vm.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on virtual machine ${vm.id}.`, vm.id, busy.id);
+  }
+}

@@ -1,0 +1,82 @@
+import type { Cluster, ProtectionGroup, Vm } from '../../domain/model.ts';
+import { globMatcher } from '../../domain/glob.ts';
+import { groupMembers } from '../../domain/membership.ts';
+import type { Repos, SnapshotStats } from '../../store/store.ts';
+import { errors } from '../../vapi/errors.ts';
+import type { Call } from '../../vapi/operation.ts';
+import type { VmView } from './schemas.ts';
+
+/**
+ * The service's view of VMs on a cluster: those in it now, and those gone from it (deleted
+ * or moved) that still have snapshots here (`in_cluster` false, the precondition of restore).
+ */
+async function clusterView(repos: Repos, cluster: Cluster): Promise<{ vms: Vm[]; stats: Map<string, SnapshotStats>; groups: ProtectionGroup[] }> {
+  const [present, stats, groups] = await Promise.all([
+    repos.vms.list({ clusterIds: [cluster.id] }),
+    repos.snapshots.statsByVm(cluster.id),
+    repos.groups.list(cluster.id),
+  ]);
+  const presentIds = new Set(present.map((v) => v.id));
+  const goneIds = [...stats.keys()].filter((id) => !presentIds.has(id));
+  const gone = goneIds.length > 0 ? await repos.vms.list({ ids: goneIds, includeDeleted: true }) : [];
+  return { vms: [...present, ...gone], stats, groups };
+}
+
+function view(vm: Vm, cluster: Cluster, stats: Map<string, SnapshotStats>, memberships: Map<string, ProtectionGroup[]>): VmView {
+  const s = stats.get(vm.id);
+  const groups = memberships.get(vm.id) ?? [];
+  return {
+    id: vm.id,
+    name: vm.name,
+    localProtectionEnabled: groups.some((g) => g.status === 'ACTIVE'),
+    protectionGroups: groups.map((g) => g.id),
+    lastSnapshotTime: s?.latest,
+    oldestSnapshotTime: s?.oldest,
+    snapshotCount: s?.count ?? 0,
+    inCluster: vm.clusterId === cluster.id,
+  };
+}
+
+function membershipIndex(groups: ProtectionGroup[], vmsInCluster: Vm[]): Map<string, ProtectionGroup[]> {
+  const out = new Map<string, ProtectionGroup[]>();
+  for (const g of groups) {
+    for (const id of groupMembers(g, vmsInCluster)) out.set(id, [...(out.get(id) ?? []), g]);
+  }
+  return out;
+}
+
+export interface VmListFilter {
+  vms?: string[];
+  namePatterns?: string[];
+  localProtectionEnabled?: boolean;
+}
+
+export async function listVms(call: Call, cluster: Cluster, f: VmListFilter): Promise<VmView[]> {
+  const repos = call.deps.store.repos;
+  const { vms, stats, groups } = await clusterView(repos, cluster);
+  const memberships = membershipIndex(groups, vms.filter((v) => v.clusterId === cluster.id));
+  const ids = f.vms && f.vms.length > 0 ? new Set(f.vms) : undefined;
+  const match = f.namePatterns && f.namePatterns.length > 0 ? globMatcher(f.namePatterns) : undefined;
+  const out: VmView[] = [];
+  for (const vm of vms) {
+    if (ids && !ids.has(vm.id)) continue;
+    if (match && !match(vm.name)) continue;
+    const v = view(vm, cluster, stats, memberships);
+    if (f.localProtectionEnabled !== undefined && v.localProtectionEnabled !== f.localProtectionEnabled) continue;
+    if (!(await call.authz.canReadVm(vm))) continue;
+    out.push(v);
+  }
+  return out;
+}
+
+/** One VM's view; NOT_FOUND unless the VM is in the cluster or has snapshots in it. */
+export async function getVm(call: Call, cluster: Cluster, vm: Vm): Promise<VmView> {
+  const repos = call.deps.store.repos;
+  const [stats, groups, present] = await Promise.all([
+    repos.snapshots.statsByVm(cluster.id),
+    repos.groups.list(cluster.id),
+    repos.vms.list({ clusterIds: [cluster.id] }),
+  ]);
+  if (vm.clusterId !== cluster.id && !stats.has(vm.id)) throw errors.notFound('virtual machine', vm.id);
+  return view(vm, cluster, stats, membershipIndex(groups, present));
+}
