@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from './context.ts';
 import { registerBodyParsers } from './http/body.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
 import { registerRest } from './vapi/rest.ts';
 
@@ -21,6 +21,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     routerOptions: { maxParamLength: 16 * 1024, ignoreTrailingSlash: true },
     return503OnClosing: true,
     genReqId: () => crypto.randomUUID(),
+    // Errors Fastify raises before routing (an undecodable URL) take the same path as ours.
+    frameworkErrors: (err, req, reply) => handleError(err, req, reply),
   };
   const app = (opts.https ? Fastify({ ...serverOpts, https: opts.https } as FastifyServerOptions) : Fastify(serverOpts)) as unknown as FastifyInstance;
   registerBodyParsers(app);

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, VapiError } from '../vapi/errors.ts';
 
 /** Fastify's own 4xx errors (body too large, bad URL...) as vAPI errors. */
@@ -21,16 +21,18 @@ function fromFastify(err: FastifyError): VapiError | undefined {
  * The one place where errors become responses. A VapiError keeps its kind; anything else that
  * reaches here is our fault: logged with its stack, answered as a bare ERROR with no detail.
  */
+export function handleError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  let e = err instanceof VapiError ? err : fromFastify(err);
+  if (!e) {
+    req.log.error({ err }, 'unexpected error');
+    e = errors.internal();
+  }
+  if (e.kind === 'UNAUTHENTICATED') reply.header('www-authenticate', e.challenge ?? 'Basic realm="snapservice"');
+  return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    let e = err instanceof VapiError ? err : fromFastify(err);
-    if (!e) {
-      req.log.error({ err }, 'unexpected error');
-      e = errors.internal();
-    }
-    if (e.kind === 'UNAUTHENTICATED') reply.header('www-authenticate', e.challenge ?? 'Basic realm="snapservice"');
-    return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));
-  });
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     const e = errors.operationNotFound(`No operation at ${req.method} ${req.url.split('?')[0].slice(0, 200)}.`);
     return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));
