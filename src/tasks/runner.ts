@@ -4,7 +4,7 @@ import type { Message, Task, TaskKind } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
 import { errors, VapiError } from '../vapi/errors.ts';
-import { nextProgress } from './lifecycle.ts';
+import { canMove, nextProgress } from './lifecycle.ts';
 
 /** Thrown inside an executor when the runner is stopping: the task is left for recovery. */
 export class Abandoned extends Error {}
@@ -181,6 +181,7 @@ export class TaskRunner implements TaskSignal {
     const { store, clock } = this.deps;
     let task = initial;
     const save = async (patch: Partial<Task>, tx: Repos = store.repos) => {
+      if (patch.status && !canMove(task.status, patch.status)) throw new Error(`task ${task.id}: ${task.status} -> ${patch.status}`);
       if (!(await tx.tasks.update(task.id, patch, runner.id))) throw new Abandoned('task taken over by another runner');
       task = { ...task, ...patch };
     };
