@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
-import { ManualClock, SystemClock, type Clock } from './clock/clock.ts';
+import { ManualClock, ServiceClock, SystemClock, type Clock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Deps } from './context.ts';
 import type { Role } from './domain/model.ts';
@@ -48,7 +48,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     };
     const runner = new TaskRunner(deps, executors);
     deps.tasks = runner;
-    if (clock instanceof ManualClock) clock.settle = () => runner.idle();
+    if (clock instanceof ServiceClock) clock.settle = () => runner.idle();
     if (!opts.noRunner) await runner.start();
     return {
       deps, runner, clock,

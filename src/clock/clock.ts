@@ -1,6 +1,6 @@
 /**
  * The only place that reads real time or arms real timers. Everything else asks a Clock,
- * so tests (and `--clock manual`) decide when time passes.
+ * so tests, `--clock manual` and the simulation API decide when time passes.
  */
 export interface Clock {
   /** Service time in epoch milliseconds. */
@@ -11,31 +11,6 @@ export interface Clock {
   every(ms: number, fn: () => void): () => void;
 }
 
-export class SystemClock implements Clock {
-  now(): number {
-    return Date.now();
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done() {
-        signal?.removeEventListener('abort', done);
-        clearTimeout(timer);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  every(ms: number, fn: () => void): () => void {
-    const timer = setInterval(fn, ms);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-}
-
 interface Timer {
   due: number;
   seq: number;
@@ -44,84 +19,138 @@ interface Timer {
 }
 
 /**
- * A clock that moves only when told. `advance` fires due timers in time order and lets the
- * work they start settle before moving on, so a test that advances 10 s sees the same
- * sequence of states a real 10 s would have produced.
+ * Service time with a queue of timers. In `system` mode time follows the real clock (plus any
+ * offset added by `advance`) and timers also fire in real time; in `manual` mode time moves
+ * only through `advance`. Either way `advance` fires the timers that fall due on the way in
+ * time order, letting the work each one starts settle before the next, so jumping 10 hours
+ * produces the same sequence of states as living through them.
  */
-export class ManualClock implements Clock {
-  private current: number;
+export class ServiceClock implements Clock {
+  private base: number;
+  private offset = 0;
   private timers: Timer[] = [];
   private seq = 0;
-  /** Awaited after each fired timer; the app points it at "runner and scheduler are idle". */
+  private realTimer?: NodeJS.Timeout;
+  private advancing = false;
+  /** Awaited after each fired timer during `advance`; the runtime points it at "idle". */
   settle: () => Promise<void> = () => new Promise((r) => setImmediate(r));
 
-  constructor(start: number | Date = Date.UTC(2026, 0, 1)) {
-    this.current = typeof start === 'number' ? start : start.getTime();
+  constructor(readonly mode: 'system' | 'manual', start?: number) {
+    this.base = start ?? Date.now();
+    if (mode === 'system') this.offset = start === undefined ? 0 : start - Date.now();
   }
 
   now(): number {
-    return this.current;
+    return this.mode === 'manual' ? this.base : Date.now() + this.offset;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const timer: Timer = { due: this.current + Math.max(0, ms), seq: this.seq++, fire: () => resolve() };
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.timers = this.timers.filter((t) => t !== timer);
-          resolve();
-        },
-        { once: true },
-      );
-      this.timers.push(timer);
+      const timer: Timer = { due: this.now() + Math.max(0, ms), seq: this.seq++, fire: () => resolve() };
+      signal?.addEventListener('abort', () => {
+        this.remove(timer);
+        resolve();
+      }, { once: true });
+      this.add(timer);
     });
   }
 
   every(ms: number, fn: () => void): () => void {
-    const timer: Timer = { due: this.current + ms, seq: this.seq++, fire: fn, repeat: ms };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
+    const timer: Timer = { due: this.now() + ms, seq: this.seq++, fire: fn, repeat: ms };
+    this.add(timer);
+    return () => this.remove(timer);
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
   async advance(ms: number): Promise<void> {
-    const target = this.current + ms;
-    await this.settle();
-    for (;;) {
-      const next = this.nextDue();
-      if (!next || next.due > target) break;
-      this.current = Math.max(this.current, next.due);
-      if (next.repeat) {
-        next.due += next.repeat;
-      } else {
-        this.timers = this.timers.filter((t) => t !== next);
-      }
-      next.fire();
+    const target = this.now() + Math.max(0, ms);
+    this.advancing = true;
+    try {
       await this.settle();
+      for (;;) {
+        const next = this.earliest();
+        if (!next || next.due > target) break;
+        this.setNow(Math.max(this.now(), next.due));
+        this.fireOne(next);
+        await this.settle();
+      }
+      this.setNow(Math.max(this.now(), target));
+      await this.settle();
+    } finally {
+      this.advancing = false;
+      this.arm();
     }
-    this.current = target;
-    await this.settle();
-  }
-
-  /** Sets the absolute time (forward only); same firing rules as advance. */
-  async set(epochMs: number): Promise<void> {
-    if (epochMs > this.current) await this.advance(epochMs - this.current);
   }
 
   pendingTimers(): number {
     return this.timers.length;
   }
 
-  private nextDue(): Timer | undefined {
+  private setNow(t: number): void {
+    if (this.mode === 'manual') this.base = t;
+    else this.offset = t - Date.now();
+  }
+
+  private fireOne(t: Timer): void {
+    if (t.repeat) t.due += t.repeat;
+    else this.remove(t);
+    t.fire();
+  }
+
+  private add(t: Timer): void {
+    this.timers.push(t);
+    this.arm();
+  }
+
+  private remove(t: Timer): void {
+    const i = this.timers.indexOf(t);
+    if (i >= 0) this.timers.splice(i, 1);
+    this.arm();
+  }
+
+  private earliest(): Timer | undefined {
     let best: Timer | undefined;
-    for (const t of this.timers) {
-      if (!best || t.due < best.due || (t.due === best.due && t.seq < best.seq)) best = t;
-    }
+    for (const t of this.timers) if (!best || t.due < best.due || (t.due === best.due && t.seq < best.seq)) best = t;
     return best;
+  }
+
+  /** System mode: one real timeout for the earliest timer, re-armed as the queue changes. */
+  private arm(): void {
+    if (this.mode !== 'system' || this.advancing) return;
+    clearTimeout(this.realTimer);
+    const next = this.earliest();
+    if (!next) return;
+    this.realTimer = setTimeout(() => this.fireDue(), Math.max(0, next.due - this.now()));
+    if (next.repeat) this.realTimer.unref();
+  }
+
+  private fireDue(): void {
+    const now = this.now();
+    for (;;) {
+      const next = this.earliest();
+      if (!next || next.due > now) break;
+      this.fireOne(next);
+    }
+    this.arm();
   }
 }
 
+/** Real time (plus whatever the simulation API adds). */
+export class SystemClock extends ServiceClock {
+  constructor(start?: number) {
+    super('system', start);
+  }
+}
+
+/** Time that moves only when told (tests, `--clock manual`). */
+export class ManualClock extends ServiceClock {
+  constructor(start: number | Date = Date.UTC(2026, 0, 1)) {
+    super('manual', typeof start === 'number' ? start : start.getTime());
+  }
+
+  /** Sets the absolute time (forward only); same firing rules as advance. */
+  async set(epochMs: number): Promise<void> {
+    if (epochMs > this.now()) await this.advance(epochMs - this.now());
+  }
+}
