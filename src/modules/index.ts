@@ -4,6 +4,7 @@ import { infoRoutes } from './info/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
 import { simRoutes } from './sim/routes.ts';
 import { taskRoutes } from './tasks/routes.ts';
+import { vcenterRoutes } from './vcenter/routes.ts';
 import { vmSnapshotRoutes } from './vm-snapshots/routes.ts';
 import { vmRoutes } from './vms/routes.ts';
 
@@ -15,6 +16,7 @@ export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
     ...taskRoutes,
     ...vmRoutes,
     ...vmSnapshotRoutes,
+    ...vcenterRoutes,
     ...(config.sim ? simRoutes : []),
   ];
 }
