@@ -1,0 +1,134 @@
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { buildApp } from '../app.ts';
+import { SystemClock } from '../clock/clock.ts';
+import { DEFAULT_ADMIN_PASSWORD, type Config } from '../config/config.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
+import { loadTls, type TlsMaterial } from '../security/tls.ts';
+import { flagSpecs, isLoopback, parseServeArgs, UsageError, type ParsedServe } from './flags.ts';
+import { renderServeHelp } from './help.ts';
+import type { Io } from './io.ts';
+
+/**
+ * `snapservice serve`: flags -> Config -> TLS material -> runtime -> app -> listen. Prints
+ * `listening on <url>` once ready, then runs until SIGTERM/SIGINT and shuts down cleanly.
+ * Exit codes: 0 stopped cleanly, 1 could not start (or stop), 2 bad usage or refused config.
+ */
+export async function serve(argv: string[], io: Io): Promise<number> {
+  let parsed: ParsedServe;
+  try {
+    parsed = parseServeArgs(argv, io.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`snapservice serve: ${err.message}\nRun 'snapservice serve --help' for the options.\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.out(renderServeHelp(flagSpecs()));
+    return 0;
+  }
+  const { config } = parsed;
+  if (!isLoopback(config.host) && config.adminPassword === DEFAULT_ADMIN_PASSWORD) {
+    io.err(
+      `snapservice serve: refusing to listen on ${config.host} with the default password of administrator@vsphere.local.\n` +
+        'Set another one with --admin-password (or SNAPSERVICE_ADMIN_PASSWORD), or listen on 127.0.0.1.\n',
+    );
+    return 2;
+  }
+
+  // Installed before anything slow, so that a signal during start-up still ends in a clean stop.
+  const stop = waitForStop();
+  const log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
+  let tls: TlsMaterial | undefined;
+  let runtime: Runtime | undefined;
+  let app: FastifyInstance | undefined;
+  let phase: 'tls' | 'store' | 'listen' = 'tls';
+  try {
+    if (!config.http) {
+      tls = await loadTls({
+        dataDir: config.dataDir, host: config.host, certFile: config.certFile, keyFile: config.keyFile,
+        now: new SystemClock().now(), log,
+      });
+    }
+    phase = 'store';
+    runtime = await createRuntime(config, { log });
+    phase = 'listen';
+    app = await buildApp(runtime.deps, tls ? { https: { key: tls.key, cert: tls.cert } } : {});
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    io.err(`snapservice serve: ${startFailure(err as NodeJS.ErrnoException, config, phase)}\n`);
+    await app?.close().catch(() => undefined);
+    await runtime?.close().catch(() => undefined);
+    stop.dispose();
+    return 1;
+  }
+
+  if (!stop.received) {
+    const { port } = app.server.address() as AddressInfo;
+    io.out(`listening on ${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}\n`);
+  }
+  const signal = await stop.promise;
+  log.info({ signal }, 'stopping');
+  try {
+    await app.close();
+    await runtime.close();
+  } catch (err) {
+    io.err(`snapservice serve: error while stopping: ${(err as Error).message}\n`);
+    return 1;
+  }
+  log.info('stopped');
+  return 0;
+}
+
+interface Stop {
+  promise: Promise<NodeJS.Signals>;
+  received: boolean;
+  dispose(): void;
+}
+
+/** The first SIGTERM/SIGINT starts a clean stop; the handlers are then removed, so a second
+ * one kills the process the usual way if the stop hangs. */
+function waitForStop(): Stop {
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+  let resolve!: (s: NodeJS.Signals) => void;
+  const stop: Stop = {
+    promise: new Promise((r) => (resolve = r)),
+    received: false,
+    dispose: () => signals.forEach((s) => process.off(s, on)),
+  };
+  function on(signal: NodeJS.Signals) {
+    stop.received = true;
+    stop.dispose();
+    resolve(signal);
+  }
+  signals.forEach((s) => process.on(s, on));
+  return stop;
+}
+
+function startFailure(err: NodeJS.ErrnoException, config: Config, phase: 'tls' | 'store' | 'listen'): string {
+  if (phase === 'store' && err.code) {
+    const store = config.store === 'sqlite' ? `in ${config.dataDir}` : config.store.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+    return `cannot open the store ${store}: ${err.message}`;
+  }
+  if (phase === 'tls' && err.code) return `cannot keep the TLS certificate in ${config.dataDir}: ${err.message}`;
+  if (phase !== 'listen') return err.message || String(err);
+  const where = `${config.host}:${config.port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: the address is already in use`;
+    case 'EACCES':
+      return `cannot listen on ${where}: permission denied`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where}: no such address on this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${where}: unknown host ${config.host}`;
+    default:
+      return err.message || String(err);
+  }
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

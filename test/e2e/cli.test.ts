@@ -1,0 +1,230 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+
+// The real CLI, spawned as users run it. Nothing here sleeps: every wait is on process
+// output or exit.
+
+const BIN = fileURLToPath(new URL('../../bin/snapservice.js', import.meta.url));
+const ADMIN = 'administrator@vsphere.local';
+const tmpRoot = mkdtempSync(join(tmpdir(), 'snapservice-cli-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
+let dirCount = 0;
+const freshDir = () => join(tmpRoot, `d${++dirCount}`);
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface Cli {
+  proc: ChildProcess;
+  /** The URL of the `listening on` line, or undefined if the process exited first. */
+  url?: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<Exit>;
+}
+
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const p of running) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  running.clear();
+});
+
+/** Spawns `snapservice serve ...` and resolves once it prints `listening on` or exits. */
+async function serve(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Cli> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('SNAPSERVICE_')) delete env[k];
+  const proc = spawn(process.execPath, [BIN, 'serve', ...args], {
+    cwd: opts.cwd ?? tmpRoot,
+    env: { ...env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(proc);
+  let out = '';
+  let err = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<Exit>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
+  const lines = createInterface({ input: proc.stdout! });
+  const url = await new Promise<string | undefined>((resolve) => {
+    lines.on('line', (line) => {
+      const m = /^listening on (\S+)$/.exec(line);
+      if (m) resolve(m[1]);
+    });
+    void exited.then(() => resolve(undefined));
+  });
+  return { proc, url, stdout: () => out, stderr: () => err, exited };
+}
+
+async function stop(cli: Cli, signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> {
+  cli.proc.kill(signal);
+  return cli.exited;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  fingerprint?: string;
+}
+
+/** One request on a fresh connection; HTTPS accepts the self-signed certificate. */
+function request(url: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const u = new URL(url);
+  const lib = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(u, { method: opts.method ?? 'GET', headers: opts.headers, agent: false, rejectUnauthorized: false }, (res) => {
+      const socket = res.socket as import('node:tls').TLSSocket;
+      const fingerprint = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().fingerprint256 : undefined;
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, fingerprint }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+async function login(url: string, password = 'VMware1!'): Promise<Reply> {
+  return request(`${url}/api/session`, { method: 'POST', headers: { authorization: basic(ADMIN, password) } });
+}
+
+describe('snapservice serve', () => {
+  it('serves HTTPS with a self-signed certificate kept in the data dir, reused on restart', async () => {
+    const data = freshDir();
+    const first = await serve(['--port', '0', '--data', data], {});
+    expect(first.url, first.stderr()).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+
+    const session = await login(first.url!);
+    expect(session.status).toBe(201);
+    expect(session.body).toMatch(/^[0-9a-f]{64}$/);
+    const about = await request(`${first.url}/api/snapservice/info/about`, { headers: { 'vmware-api-session-id': session.body as string } });
+    expect(about).toMatchObject({ status: 200, body: { version: '8.0.3.0' } });
+
+    const certPath = join(data, 'cert.pem');
+    const keyPath = join(data, 'key.pem');
+    expect(existsSync(certPath) && existsSync(keyPath)).toBe(true);
+    expect(statSync(keyPath).mode & 0o777).toBe(0o600);
+    const cert = new X509Certificate(readFileSync(certPath));
+    expect(about.fingerprint).toBe(cert.fingerprint256);
+    expect(cert.subjectAltName).toContain('DNS:localhost');
+    expect(cert.subjectAltName).toContain('IP Address:127.0.0.1');
+
+    expect(await stop(first)).toEqual({ code: 0, signal: null });
+    // stdout carries exactly the one line; logs went to stderr.
+    expect(first.stdout()).toBe(`listening on ${first.url}\n`);
+    expect(first.stderr()).toContain('"msg":"stopping"');
+
+    const second = await serve(['--port', '0', '--data', data]);
+    expect(second.url, second.stderr()).toBeDefined();
+    const again = await request(`${second.url}/api/snapservice/info/about`, { headers: { authorization: basic(ADMIN, 'VMware1!') } });
+    expect(again.status).toBe(200);
+    expect(again.fingerprint).toBe(cert.fingerprint256);
+    expect(new X509Certificate(readFileSync(certPath)).fingerprint256).toBe(cert.fingerprint256);
+    expect(await stop(second, 'SIGINT')).toEqual({ code: 0, signal: null });
+  });
+
+  it('serves plain HTTP with --http and stops on SIGINT', async () => {
+    const data = freshDir();
+    const cli = await serve(['--port', '0', '--data', data, '--http']);
+    expect(cli.url, cli.stderr()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await login(cli.url!)).status).toBe(201);
+    expect(await stop(cli, 'SIGINT')).toEqual({ code: 0, signal: null });
+    expect(existsSync(join(data, 'cert.pem'))).toBe(false);
+  });
+
+  it('refuses a non-loopback address with the default password, before listening', async () => {
+    for (const cli of [
+      await serve(['--host', '0.0.0.0', '--port', '0', '--data', ':memory:']),
+      await serve(['--port', '0', '--data', ':memory:'], { env: { SNAPSERVICE_HOST: '0.0.0.0' } }),
+    ]) {
+      expect(cli.url).toBeUndefined();
+      expect(await cli.exited).toEqual({ code: 2, signal: null });
+      expect(cli.stdout()).toBe('');
+      expect(cli.stderr()).toMatch(/refusing to listen on 0\.0\.0\.0 with the default password.*\n.*--admin-password/);
+    }
+  });
+
+  it('listens beyond loopback with another admin password, which replaces the default', async () => {
+    const cli = await serve(['--host', '0.0.0.0', '--port', '0', '--data', ':memory:', '--http', '--admin-password', 'S3cret-pass']);
+    expect(cli.url, cli.stderr()).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    const local = cli.url!.replace('0.0.0.0', '127.0.0.1');
+    expect((await login(local, 'S3cret-pass')).status).toBe(201);
+    expect((await login(local, 'VMware1!')).status).toBe(401);
+    expect(await stop(cli)).toEqual({ code: 0, signal: null });
+  });
+
+  it('rejects bad flags with exit code 2 and a message', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--port', 'abc'], /--port expects a whole number, got 'abc'/],
+      [['--port', '70000'], /--port \(SNAPSERVICE_PORT\): expected integer to be less or equal to 65535/],
+      [['--nope'], /unknown option '--nope'/],
+      [['--clock', 'sundial'], /--clock must be one of system, manual/],
+      [['--clock-start', 'yesterday', '--clock', 'manual'], /--clock-start expects an RFC 3339 time/],
+      [['--store', 'mysql://x'], /--store must be 'sqlite' or a postgres:\/\/ URL/],
+    ];
+    const clis = await Promise.all(cases.map(([args]) => serve([...args, '--data', ':memory:'])));
+    for (const [i, cli] of clis.entries()) {
+      expect(cli.url).toBeUndefined();
+      expect(await cli.exited).toEqual({ code: 2, signal: null });
+      expect(cli.stderr()).toMatch(cases[i][1]);
+      expect(cli.stderr()).toContain("Run 'snapservice serve --help'");
+      expect(cli.stdout()).toBe('');
+    }
+  });
+
+  it('with --data :memory: leaves no files behind', async () => {
+    const cwd = freshDir();
+    mkdirSync(cwd);
+    const cli = await serve(['--port', '0', '--data', ':memory:'], { cwd });
+    expect(cli.url, cli.stderr()).toMatch(/^https:/);
+    expect((await login(cli.url!)).status).toBe(201);
+    expect(await stop(cli)).toEqual({ code: 0, signal: null });
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('takes its options from SNAPSERVICE_* environment variables; flags win', async () => {
+    const data = freshDir();
+    const cli = await serve(['--port', '0'], {
+      env: { SNAPSERVICE_PORT: '1', SNAPSERVICE_DATA: data, SNAPSERVICE_HTTP: 'true', SNAPSERVICE_ADMIN_PASSWORD: 'From-env-1', SNAPSERVICE_SEED: 'empty' },
+    });
+    expect(cli.url, cli.stderr()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(cli.url).not.toMatch(/:1$/);
+    expect((await login(cli.url!, 'From-env-1')).status).toBe(201);
+    expect(existsSync(join(data, 'snapservice.db'))).toBe(true);
+    expect(await stop(cli)).toEqual({ code: 0, signal: null });
+  });
+
+  it('reports a port in use with exit code 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const cli = await serve(['--port', String(port), '--data', ':memory:', '--http']);
+      expect(cli.url).toBeUndefined();
+      expect(await cli.exited).toEqual({ code: 1, signal: null });
+      expect(cli.stderr()).toContain(`cannot listen on 127.0.0.1:${port}: the address is already in use`);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
+  it('prints help on stdout with exit code 0', async () => {
+    const cli = await serve(['--help']);
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toContain('Usage: snapservice serve [options]');
+    expect(cli.stdout()).toContain('--max-concurrent-reverts N');
+    expect(cli.stdout()).toContain('SNAPSERVICE_ADMIN_PASSWORD');
+  });
+});
