@@ -1,7 +1,13 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Expression, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /** Column types that differ between the two engines. */
 export interface Dialect {
+  /**
+   * Text compared byte by byte, so that ORDER BY name or id (and ties broken by id) give the
+   * same order on both engines whatever the PostgreSQL database's locale: SQLite's BINARY
+   * collation is code point order, PostgreSQL's "C" collation is the same for UTF-8.
+   */
+  text: 'text' | Expression<unknown>;
   blob: 'blob' | 'bytea';
   /** 64-bit integer (epoch ms, sizes). */
   int: 'integer' | 'bigint';
@@ -9,8 +15,8 @@ export interface Dialect {
   serial: 'integer' | 'bigserial';
 }
 
-export const SQLITE: Dialect = { blob: 'blob', int: 'integer', serial: 'integer' };
-export const POSTGRES: Dialect = { blob: 'bytea', int: 'bigint', serial: 'bigserial' };
+export const SQLITE: Dialect = { text: 'text', blob: 'blob', int: 'integer', serial: 'integer' };
+export const POSTGRES: Dialect = { text: sql`text collate "C"`, blob: 'bytea', int: 'bigint', serial: 'bigserial' };
 
 type Step = (db: Kysely<any>, d: Dialect) => Promise<void>;
 
@@ -20,42 +26,42 @@ type Step = (db: Kysely<any>, d: Dialect) => Promise<void>;
  */
 const steps: Record<string, Step> = {
   '0001_core': async (db, d) => {
-    await db.schema.createTable('meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
-    await db.schema.createTable('counters').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', d.int, (c) => c.notNull()).execute();
-    await db.schema.createTable('locks').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('n', d.int, (c) => c.notNull()).execute();
+    await db.schema.createTable('meta').addColumn('key', d.text, (c) => c.primaryKey()).addColumn('value', d.text, (c) => c.notNull()).execute();
+    await db.schema.createTable('counters').addColumn('name', d.text, (c) => c.primaryKey()).addColumn('value', d.int, (c) => c.notNull()).execute();
+    await db.schema.createTable('locks').addColumn('name', d.text, (c) => c.primaryKey()).addColumn('n', d.int, (c) => c.notNull()).execute();
     await db.insertInto('counters').values({ name: 'moref', value: 0 }).execute();
     await db.insertInto('locks').values([{ name: 'admission', n: 0 }, { name: 'scheduler', n: 0 }, { name: 'gc', n: 0 }]).execute();
 
     await db.schema.createTable('datacenters')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
       .addColumn('created_at', d.int, (c) => c.notNull()).execute();
     await db.schema.createTable('folders')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('type', 'text', (c) => c.notNull()).addColumn('datacenter_id', 'text').addColumn('parent_id', 'text')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('type', d.text, (c) => c.notNull()).addColumn('datacenter_id', d.text).addColumn('parent_id', d.text)
       .addColumn('created_at', d.int, (c) => c.notNull()).execute();
     await db.schema.createTable('clusters')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('datacenter_id', 'text', (c) => c.notNull()).addColumn('ha_enabled', 'integer', (c) => c.notNull())
-      .addColumn('drs_enabled', 'integer', (c) => c.notNull()).addColumn('resource_pool_id', 'text', (c) => c.notNull())
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('datacenter_id', d.text, (c) => c.notNull()).addColumn('ha_enabled', 'integer', (c) => c.notNull())
+      .addColumn('drs_enabled', 'integer', (c) => c.notNull()).addColumn('resource_pool_id', d.text, (c) => c.notNull())
       .addColumn('created_at', d.int, (c) => c.notNull()).execute();
     await db.schema.createTable('hosts')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('cluster_id', 'text', (c) => c.notNull()).addColumn('connection_state', 'text', (c) => c.notNull())
-      .addColumn('power_state', 'text', (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull()).execute();
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('cluster_id', d.text, (c) => c.notNull()).addColumn('connection_state', d.text, (c) => c.notNull())
+      .addColumn('power_state', d.text, (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull()).execute();
     await db.schema.createTable('resource_pools')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('cluster_id', 'text', (c) => c.notNull()).addColumn('parent_id', 'text')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('cluster_id', d.text, (c) => c.notNull()).addColumn('parent_id', d.text)
       .addColumn('created_at', d.int, (c) => c.notNull()).execute();
 
     await db.schema.createTable('vms')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('cluster_id', 'text').addColumn('host_id', 'text').addColumn('folder_id', 'text')
-      .addColumn('resource_pool_id', 'text').addColumn('power_state', 'text', (c) => c.notNull())
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('cluster_id', d.text).addColumn('host_id', d.text).addColumn('folder_id', d.text)
+      .addColumn('resource_pool_id', d.text).addColumn('power_state', d.text, (c) => c.notNull())
       .addColumn('cpu_count', 'integer', (c) => c.notNull()).addColumn('cores_per_socket', 'integer', (c) => c.notNull())
-      .addColumn('memory_mib', d.int, (c) => c.notNull()).addColumn('guest_os', 'text', (c) => c.notNull())
-      .addColumn('bios_uuid', 'text', (c) => c.notNull()).addColumn('instance_uuid', 'text', (c) => c.notNull())
+      .addColumn('memory_mib', d.int, (c) => c.notNull()).addColumn('guest_os', d.text, (c) => c.notNull())
+      .addColumn('bios_uuid', d.text, (c) => c.notNull()).addColumn('instance_uuid', d.text, (c) => c.notNull())
       .addColumn('created_at', d.int, (c) => c.notNull()).addColumn('deleted_at', d.int)
-      .addColumn('last_cluster_id', 'text', (c) => c.notNull()).execute();
+      .addColumn('last_cluster_id', d.text, (c) => c.notNull()).execute();
     await db.schema.createIndex('vms_cluster').on('vms').columns(['cluster_id', 'created_at']).execute();
 
     await db.schema.createTable('layers')
@@ -68,83 +74,83 @@ const steps: Record<string, Step> = {
       .addPrimaryKeyConstraint('layer_blocks_pk', ['layer_id', 'block_no']).execute();
 
     await db.schema.createTable('disks')
-      .addColumn('vm_id', 'text', (c) => c.notNull()).addColumn('disk_key', 'integer', (c) => c.notNull())
-      .addColumn('label', 'text', (c) => c.notNull()).addColumn('capacity_bytes', d.int, (c) => c.notNull())
+      .addColumn('vm_id', d.text, (c) => c.notNull()).addColumn('disk_key', 'integer', (c) => c.notNull())
+      .addColumn('label', d.text, (c) => c.notNull()).addColumn('capacity_bytes', d.int, (c) => c.notNull())
       .addColumn('block_size', 'integer', (c) => c.notNull()).addColumn('head_layer_id', d.int, (c) => c.notNull())
-      .addColumn('sequence_uuid', 'text', (c) => c.notNull()).addColumn('epoch', d.int, (c) => c.notNull())
+      .addColumn('sequence_uuid', d.text, (c) => c.notNull()).addColumn('epoch', d.int, (c) => c.notNull())
       .addPrimaryKeyConstraint('disks_pk', ['vm_id', 'disk_key']).execute();
     await db.schema.createIndex('disks_head').on('disks').column('head_layer_id').execute();
 
     await db.schema.createTable('vm_snapshots')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('vm_id', 'text', (c) => c.notNull())
-      .addColumn('cluster_id', 'text', (c) => c.notNull()).addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('type', 'text', (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
-      .addColumn('expires_at', d.int).addColumn('pg_id', 'text').addColumn('pg_snapshot_id', 'text')
-      .addColumn('vm_name', 'text', (c) => c.notNull()).addColumn('folder_id', 'text').addColumn('resource_pool_id', 'text')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('vm_id', d.text, (c) => c.notNull())
+      .addColumn('cluster_id', d.text, (c) => c.notNull()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('type', d.text, (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
+      .addColumn('expires_at', d.int).addColumn('pg_id', d.text).addColumn('pg_snapshot_id', d.text)
+      .addColumn('vm_name', d.text, (c) => c.notNull()).addColumn('folder_id', d.text).addColumn('resource_pool_id', d.text)
       .addColumn('cpu_count', 'integer', (c) => c.notNull()).addColumn('cores_per_socket', 'integer', (c) => c.notNull())
-      .addColumn('memory_mib', d.int, (c) => c.notNull()).addColumn('guest_os', 'text', (c) => c.notNull()).execute();
+      .addColumn('memory_mib', d.int, (c) => c.notNull()).addColumn('guest_os', d.text, (c) => c.notNull()).execute();
     await db.schema.createIndex('vm_snapshots_vm').on('vm_snapshots').columns(['vm_id', 'created_at']).execute();
     await db.schema.createIndex('vm_snapshots_cluster').on('vm_snapshots').columns(['cluster_id', 'vm_id']).execute();
     await db.schema.createIndex('vm_snapshots_pgs').on('vm_snapshots').column('pg_snapshot_id').execute();
     await db.schema.createIndex('vm_snapshots_expiry').on('vm_snapshots').column('expires_at').execute();
     await db.schema.createTable('disk_snapshots')
-      .addColumn('snapshot_id', 'text', (c) => c.notNull()).addColumn('disk_key', 'integer', (c) => c.notNull())
-      .addColumn('label', 'text', (c) => c.notNull()).addColumn('capacity_bytes', d.int, (c) => c.notNull())
+      .addColumn('snapshot_id', d.text, (c) => c.notNull()).addColumn('disk_key', 'integer', (c) => c.notNull())
+      .addColumn('label', d.text, (c) => c.notNull()).addColumn('capacity_bytes', d.int, (c) => c.notNull())
       .addColumn('block_size', 'integer', (c) => c.notNull()).addColumn('layer_id', d.int, (c) => c.notNull())
-      .addColumn('sequence_uuid', 'text', (c) => c.notNull()).addColumn('epoch', d.int, (c) => c.notNull())
-      .addColumn('uri', 'text', (c) => c.notNull())
+      .addColumn('sequence_uuid', d.text, (c) => c.notNull()).addColumn('epoch', d.int, (c) => c.notNull())
+      .addColumn('uri', d.text, (c) => c.notNull())
       .addPrimaryKeyConstraint('disk_snapshots_pk', ['snapshot_id', 'disk_key']).execute();
     await db.schema.createIndex('disk_snapshots_layer').on('disk_snapshots').column('layer_id').execute();
 
     await db.schema.createTable('tasks')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('service', 'text', (c) => c.notNull()).addColumn('operation', 'text', (c) => c.notNull())
-      .addColumn('description', 'text', (c) => c.notNull()).addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('cancelable', 'integer', (c) => c.notNull()).addColumn('user_name', 'text')
-      .addColumn('target_type', 'text').addColumn('target_id', 'text').addColumn('cluster_id', 'text')
-      .addColumn('vm_id', 'text').addColumn('input', 'text').addColumn('progress_total', d.int, (c) => c.notNull())
-      .addColumn('progress_completed', d.int, (c) => c.notNull()).addColumn('progress_message', 'text')
-      .addColumn('result', 'text').addColumn('error', 'text').addColumn('created_at', d.int, (c) => c.notNull())
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('kind', d.text, (c) => c.notNull())
+      .addColumn('service', d.text, (c) => c.notNull()).addColumn('operation', d.text, (c) => c.notNull())
+      .addColumn('description', d.text, (c) => c.notNull()).addColumn('status', d.text, (c) => c.notNull())
+      .addColumn('cancelable', 'integer', (c) => c.notNull()).addColumn('user_name', d.text)
+      .addColumn('target_type', d.text).addColumn('target_id', d.text).addColumn('cluster_id', d.text)
+      .addColumn('vm_id', d.text).addColumn('input', d.text).addColumn('progress_total', d.int, (c) => c.notNull())
+      .addColumn('progress_completed', d.int, (c) => c.notNull()).addColumn('progress_message', d.text)
+      .addColumn('result', d.text).addColumn('error', d.text).addColumn('created_at', d.int, (c) => c.notNull())
       .addColumn('not_before', d.int, (c) => c.notNull()).addColumn('start_time', d.int).addColumn('end_time', d.int)
-      .addColumn('owner', 'text').addColumn('step', 'integer', (c) => c.notNull()).execute();
+      .addColumn('owner', d.text).addColumn('step', 'integer', (c) => c.notNull()).execute();
     await db.schema.createIndex('tasks_status').on('tasks').columns(['status', 'not_before']).execute();
     await db.schema.createIndex('tasks_vm').on('tasks').columns(['vm_id', 'status']).execute();
     await db.schema.createIndex('tasks_created').on('tasks').columns(['created_at', 'id']).execute();
 
     await db.schema.createTable('users')
-      .addColumn('name', 'text', (c) => c.primaryKey()).addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('name', d.text, (c) => c.primaryKey()).addColumn('password_hash', d.text, (c) => c.notNull())
       .addColumn('created_at', d.int, (c) => c.notNull()).execute();
     await db.schema.createTable('roles')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('privileges', 'text', (c) => c.notNull()).addColumn('system', 'integer', (c) => c.notNull()).execute();
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('privileges', d.text, (c) => c.notNull()).addColumn('system', 'integer', (c) => c.notNull()).execute();
     await db.schema.createTable('permissions')
-      .addColumn('principal', 'text', (c) => c.notNull()).addColumn('entity_id', 'text', (c) => c.notNull())
-      .addColumn('role_id', 'text', (c) => c.notNull()).addColumn('propagate', 'integer', (c) => c.notNull())
+      .addColumn('principal', d.text, (c) => c.notNull()).addColumn('entity_id', d.text, (c) => c.notNull())
+      .addColumn('role_id', d.text, (c) => c.notNull()).addColumn('propagate', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('permissions_pk', ['principal', 'entity_id']).execute();
     await db.schema.createTable('sessions')
-      .addColumn('token_hash', 'text', (c) => c.primaryKey()).addColumn('user_name', 'text', (c) => c.notNull())
+      .addColumn('token_hash', d.text, (c) => c.primaryKey()).addColumn('user_name', d.text, (c) => c.notNull())
       .addColumn('created_at', d.int, (c) => c.notNull()).addColumn('last_accessed_at', d.int, (c) => c.notNull()).execute();
     await db.schema.createTable('instances')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('hostname', 'text', (c) => c.notNull())
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('hostname', d.text, (c) => c.notNull())
       .addColumn('pid', 'integer', (c) => c.notNull()).addColumn('started_at', d.int, (c) => c.notNull())
       .addColumn('heartbeat_at', d.int, (c) => c.notNull()).execute();
 
     await db.schema.createTable('protection_groups')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('cluster_id', 'text', (c) => c.notNull())
-      .addColumn('name', 'text', (c) => c.notNull()).addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('locked', 'integer', (c) => c.notNull()).addColumn('target_entities', 'text', (c) => c.notNull())
-      .addColumn('policies', 'text', (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('cluster_id', d.text, (c) => c.notNull())
+      .addColumn('name', d.text, (c) => c.notNull()).addColumn('status', d.text, (c) => c.notNull())
+      .addColumn('locked', 'integer', (c) => c.notNull()).addColumn('target_entities', d.text, (c) => c.notNull())
+      .addColumn('policies', d.text, (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
       .addColumn('schedule_anchor', d.int, (c) => c.notNull()).execute();
     await db.schema.createIndex('protection_groups_cluster').on('protection_groups').columns(['cluster_id', 'created_at']).execute();
     await db.schema.createTable('policy_runs')
-      .addColumn('pg_id', 'text', (c) => c.notNull()).addColumn('policy', 'text', (c) => c.notNull())
+      .addColumn('pg_id', d.text, (c) => c.notNull()).addColumn('policy', d.text, (c) => c.notNull())
       .addColumn('last_run', d.int, (c) => c.notNull())
       .addPrimaryKeyConstraint('policy_runs_pk', ['pg_id', 'policy']).execute();
     await db.schema.createTable('pg_snapshots')
-      .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('pg_id', 'text', (c) => c.notNull())
-      .addColumn('cluster_id', 'text', (c) => c.notNull()).addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('type', 'text', (c) => c.notNull()).addColumn('start_time', d.int, (c) => c.notNull())
-      .addColumn('end_time', d.int, (c) => c.notNull()).addColumn('expires_at', d.int).addColumn('policy', 'text').execute();
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('pg_id', d.text, (c) => c.notNull())
+      .addColumn('cluster_id', d.text, (c) => c.notNull()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('type', d.text, (c) => c.notNull()).addColumn('start_time', d.int, (c) => c.notNull())
+      .addColumn('end_time', d.int, (c) => c.notNull()).addColumn('expires_at', d.int).addColumn('policy', d.text).execute();
     await db.schema.createIndex('pg_snapshots_pg').on('pg_snapshots').columns(['pg_id', 'start_time']).execute();
     await db.schema.createIndex('pg_snapshots_expiry').on('pg_snapshots').column('expires_at').execute();
   },

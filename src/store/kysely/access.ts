@@ -91,7 +91,7 @@ export function instanceRepo(db: Db): InstanceRepo {
       await db.updateTable('instances').set({ heartbeatAt: at }).where('id', '=', id).execute();
     },
     async list() {
-      const rows = await db.selectFrom('instances').selectAll().orderBy('startedAt').execute();
+      const rows = await db.selectFrom('instances').selectAll().orderBy('startedAt').orderBy('id').execute();
       return rows.map((r) => ({ ...r, startedAt: num(r.startedAt), heartbeatAt: num(r.heartbeatAt) }));
     },
     async remove(id) {

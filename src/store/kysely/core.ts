@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { IdRepo, LockRepo, MetaRepo } from '../store.ts';
 import type { DB } from './schema.ts';
 
@@ -10,6 +10,11 @@ export const json = <T>(v: string | null): T => (v === null ? (null as T) : (JSO
 export const text = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 /** PostgreSQL returns int8 as string unless told otherwise; normalise here once. */
 export const num = (v: number | string | bigint): number => (typeof v === 'number' ? v : Number(v));
+/**
+ * A condition no row meets, for filters given an empty set: `IN ()` is a syntax error on
+ * PostgreSQL, and a sentinel value is not safe (PostgreSQL rejects NUL in text).
+ */
+export const NONE = sql<SqlBool>`1 = 0`;
 
 export function metaRepo(db: Db): MetaRepo {
   return {

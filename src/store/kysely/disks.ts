@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Disk, DiskSnapshot, SnapshotType, VmSnapshot } from '../../domain/model.ts';
 import type { BlockEntry, DiskRepo, LayerRepo, SnapshotStats, VmSnapshotRepo } from '../store.ts';
-import { num, type Db } from './core.ts';
-import { nonEmpty } from './inventory.ts';
+import { NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
 
 function diskOf(r: DB['disks']): Disk {
@@ -146,8 +145,8 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
       if (f.clusterId !== undefined) q = q.where('clusterId', '=', f.clusterId);
       if (f.pgId !== undefined) q = q.where('pgId', '=', f.pgId);
       if (f.pgSnapshotId !== undefined) q = q.where('pgSnapshotId', '=', f.pgSnapshotId);
-      if (f.ids) q = q.where('id', 'in', nonEmpty(f.ids));
-      if (f.names) q = q.where('name', 'in', nonEmpty(f.names));
+      if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where(NONE);
+      if (f.names) q = f.names.length > 0 ? q.where('name', 'in', f.names) : q.where(NONE);
       if (f.type !== undefined) q = q.where('type', '=', f.type);
       if (f.createdAfter !== undefined) q = q.where('createdAt', '>', f.createdAfter);
       if (f.createdBefore !== undefined) q = q.where('createdAt', '<', f.createdBefore);

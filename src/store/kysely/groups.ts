@@ -1,7 +1,6 @@
 import type { PgSnapshot, PgStatus, ProtectionGroup, SnapshotPolicy, SnapshotType, TargetEntities } from '../../domain/model.ts';
 import type { PgSnapshotRepo, ProtectionGroupRepo } from '../store.ts';
-import { bool, int, num, type Db } from './core.ts';
-import { nonEmpty } from './inventory.ts';
+import { bool, int, NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
 
 function groupOf(r: DB['protectionGroups']): ProtectionGroup {
@@ -44,9 +43,9 @@ export function groupRepo(db: Db): ProtectionGroupRepo {
     async list(clusterId, f = {}) {
       let q = db.selectFrom('protectionGroups').selectAll();
       if (clusterId !== undefined) q = q.where('clusterId', '=', clusterId);
-      if (f.ids) q = q.where('id', 'in', nonEmpty(f.ids));
-      if (f.names) q = q.where('name', 'in', nonEmpty(f.names));
-      if (f.statuses) q = q.where('status', 'in', nonEmpty(f.statuses));
+      if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where(NONE);
+      if (f.names) q = f.names.length > 0 ? q.where('name', 'in', f.names) : q.where(NONE);
+      if (f.statuses) q = f.statuses.length > 0 ? q.where('status', 'in', f.statuses) : q.where(NONE);
       const rows = await q.orderBy('createdAt').orderBy('id').execute();
       return rows.map(groupOf);
     },
@@ -91,8 +90,8 @@ export function pgSnapshotRepo(db: Db): PgSnapshotRepo {
     },
     async list(pgId, f = {}) {
       let q = db.selectFrom('pgSnapshots').selectAll().where('pgId', '=', pgId);
-      if (f.ids) q = q.where('id', 'in', nonEmpty(f.ids));
-      if (f.names) q = q.where('name', 'in', nonEmpty(f.names));
+      if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where(NONE);
+      if (f.names) q = f.names.length > 0 ? q.where('name', 'in', f.names) : q.where(NONE);
       if (f.createdAfter !== undefined) q = q.where('startTime', '>', f.createdAfter);
       if (f.createdBefore !== undefined) q = q.where('startTime', '<', f.createdBefore);
       if (f.expiresAfter !== undefined) q = q.where('expiresAt', '>', f.expiresAfter);

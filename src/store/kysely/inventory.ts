@@ -1,6 +1,6 @@
 import type { Cluster, Folder, FolderType, Host, ResourcePool, Vm, PowerState } from '../../domain/model.ts';
 import type { InventoryRepo, VmRepo } from '../store.ts';
-import { bool, int, num, type Db } from './core.ts';
+import { bool, int, NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
 
 const clusterOf = (r: DB['clusters']): Cluster => ({
@@ -102,11 +102,11 @@ export function vmRepo(db: Db): VmRepo {
     async list(f = {}) {
       let q = db.selectFrom('vms').selectAll();
       if (!f.includeDeleted) q = q.where('deletedAt', 'is', null);
-      if (f.ids) q = q.where('id', 'in', nonEmpty(f.ids));
-      if (f.names) q = q.where('name', 'in', nonEmpty(f.names));
-      if (f.clusterIds) q = q.where('clusterId', 'in', nonEmpty(f.clusterIds));
-      if (f.hostIds) q = q.where('hostId', 'in', nonEmpty(f.hostIds));
-      if (f.powerStates) q = q.where('powerState', 'in', nonEmpty(f.powerStates));
+      if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where(NONE);
+      if (f.names) q = f.names.length > 0 ? q.where('name', 'in', f.names) : q.where(NONE);
+      if (f.clusterIds) q = f.clusterIds.length > 0 ? q.where('clusterId', 'in', f.clusterIds) : q.where(NONE);
+      if (f.hostIds) q = f.hostIds.length > 0 ? q.where('hostId', 'in', f.hostIds) : q.where(NONE);
+      if (f.powerStates) q = f.powerStates.length > 0 ? q.where('powerState', 'in', f.powerStates) : q.where(NONE);
       const rows = await q.orderBy('createdAt').orderBy('id').execute();
       return rows.map(vmOf);
     },
@@ -115,9 +115,4 @@ export function vmRepo(db: Db): VmRepo {
       await db.updateTable('vms').set(patch).where('id', '=', id).execute();
     },
   };
-}
-
-/** `IN ()` is a syntax error in SQL; an empty filter set matches nothing. */
-export function nonEmpty(values: readonly string[]): string[] {
-  return values.length > 0 ? [...values] : ['\u0000'];
 }

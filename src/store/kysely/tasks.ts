@@ -1,7 +1,6 @@
 import type { Message, Task, TaskKind, TaskStatus } from '../../domain/model.ts';
 import type { TaskRepo } from '../store.ts';
-import { bool, int, json, num, text, type Db } from './core.ts';
-import { nonEmpty } from './inventory.ts';
+import { bool, int, json, NONE, num, text, type Db } from './core.ts';
 import type { DB } from './schema.ts';
 
 const ACTIVE: TaskStatus[] = ['PENDING', 'RUNNING', 'BLOCKED'];
@@ -40,6 +39,9 @@ type Row = Partial<DB['tasks']>;
 function rowOf(t: Partial<Omit<Task, 'id'>>): Row {
   const r: Row = {};
   for (const [k, v] of Object.entries(t) as Array<[keyof Task, unknown]>) {
+    // Undefined means "not in the patch", as in the other repositories (JSON fields used to
+    // turn it into NULL).
+    if (v === undefined) continue;
     switch (k) {
       case 'description': case 'input': case 'progressMessage': case 'result': case 'error':
         (r as Record<string, unknown>)[k] = text(v);
@@ -68,22 +70,25 @@ export function taskRepo(db: Db): TaskRepo {
     },
     async list(f, limit) {
       let q = db.selectFrom('tasks').selectAll();
-      if (f.ids) q = q.where('id', 'in', nonEmpty(f.ids));
-      if (f.operations) q = q.where('operation', 'in', nonEmpty(f.operations));
-      if (f.services) q = q.where('service', 'in', nonEmpty(f.services));
-      if (f.statuses) q = q.where('status', 'in', nonEmpty(f.statuses));
-      if (f.users) q = q.where('userName', 'in', nonEmpty(f.users));
+      if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where(NONE);
+      if (f.operations) q = f.operations.length > 0 ? q.where('operation', 'in', f.operations) : q.where(NONE);
+      if (f.services) q = f.services.length > 0 ? q.where('service', 'in', f.services) : q.where(NONE);
+      if (f.statuses) q = f.statuses.length > 0 ? q.where('status', 'in', f.statuses) : q.where(NONE);
+      if (f.users) q = f.users.length > 0 ? q.where('userName', 'in', f.users) : q.where(NONE);
       const rows = await q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit).execute();
       return rows.map(taskOf);
     },
     async countActive(kinds) {
+      if (kinds.length === 0) return 0;
       const r = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('status', 'in', ACTIVE).where('kind', 'in', nonEmpty(kinds)).executeTakeFirstOrThrow();
+        .where('status', 'in', ACTIVE).where('kind', 'in', kinds).executeTakeFirstOrThrow();
       return num(r.n);
     },
     async activeForVm(vmId, kinds) {
+      if (kinds.length === 0) return undefined;
       const r = await db.selectFrom('tasks').selectAll().where('vmId', '=', vmId)
-        .where('status', 'in', ACTIVE).where('kind', 'in', nonEmpty(kinds)).limit(1).executeTakeFirst();
+        .where('status', 'in', ACTIVE).where('kind', 'in', kinds)
+        .orderBy('createdAt').orderBy('id').limit(1).executeTakeFirst();
       return r && taskOf(r);
     },
     async claimNext(owner, now) {
@@ -106,7 +111,14 @@ export function taskRepo(db: Db): TaskRepo {
       return num(r.numUpdatedRows) === 1;
     },
     async update(id, patch, owner) {
-      let q = db.updateTable('tasks').set(rowOf(patch)).where('id', '=', id);
+      const row = rowOf(patch);
+      if (Object.keys(row).length === 0) {
+        // Nothing to set (an empty SET is a syntax error): report whether the owner holds it.
+        let held = db.selectFrom('tasks').select('id').where('id', '=', id);
+        if (owner !== null) held = held.where('owner', '=', owner);
+        return (await held.executeTakeFirst()) !== undefined;
+      }
+      let q = db.updateTable('tasks').set(row).where('id', '=', id);
       if (owner !== null) q = q.where('owner', '=', owner);
       const r = await q.executeTakeFirst();
       return num(r.numUpdatedRows) === 1;

@@ -15,6 +15,17 @@ export interface PostgresOptions {
 
 export function openPostgresStore(opts: PostgresOptions): Store {
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+  // An idle connection the server ends (restart, admin termination) makes the pool emit
+  // 'error'; unheard, that would crash the process. The pool has already dropped the client
+  // and the next query opens a new one.
+  pool.on('error', () => undefined);
+  // pool.end() resolves before its sockets are closed; close() waits for them so that the
+  // database may be dropped or the server stopped right after without killing live sessions.
+  const open = new Set<pg.PoolClient>();
+  pool.on('connect', (client) => {
+    open.add(client);
+    client.once('end', () => open.delete(client));
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   return {
     kind: 'postgres',
@@ -26,7 +37,9 @@ export function openPostgresStore(opts: PostgresOptions): Store {
       if (error) throw error;
     },
     async close() {
+      const ended = [...open].map((c) => new Promise((resolve) => c.once('end', resolve)));
       await db.destroy();
+      await Promise.all(ended);
     },
   };
 }

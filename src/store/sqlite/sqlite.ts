@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
+import {
+  CamelCasePlugin, CompiledQuery, Kysely, Migrator, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver,
+} from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepos } from '../kysely/repos.ts';
@@ -47,6 +49,20 @@ class ImmediateDialect extends SqliteDialect {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
     return driver;
+  }
+
+  /**
+   * SQLite DDL is transactional, but Kysely's SQLite adapter says otherwise and has no migration
+   * lock, so two processes migrating a fresh file both ran 0001 ("table meta already exists").
+   * Claiming transactional DDL makes the Migrator read the applied list and migrate inside one
+   * BEGIN IMMEDIATE transaction: the write lock is the migration lock.
+   */
+  override createAdapter(): DialectAdapter {
+    return new (class extends SqliteAdapter {
+      override get supportsTransactionalDdl(): boolean {
+        return true;
+      }
+    })();
   }
 }
 

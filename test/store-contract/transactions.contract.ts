@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/store.ts';
+import { increment } from './counter.ts';
+import { diskSnapshot, FAR, group, snapshot, task, vm, type Ctx } from './fixtures.ts';
+import type { Harness } from './suite.ts';
+
+/** Everything a rollback must undo: one write to each kind of table. */
+async function writeEverything(store: Store): Promise<void> {
+  await store.transaction(async (tx) => {
+    await tx.meta.set('k', 'in-tx');
+    await tx.vms.insert(vm('vm-tx'));
+    await tx.vms.update('vm-0', { name: 'changed' });
+    const layer = await tx.layers.create(null);
+    await tx.layers.writeBlock(layer, 0, Buffer.from([0, 1, 2]));
+    await tx.snapshots.insert(snapshot('s-tx'), [diskSnapshot('s-tx', 2000, { layerId: layer })]);
+    await tx.tasks.insert(task('t-tx'));
+    await tx.tasks.update('t-0', { status: 'FAILED', endTime: FAR }, null);
+    await tx.groups.insert(group('pg-tx'));
+    await tx.groups.setLastRun('pg-tx', 'hourly', 5);
+    await tx.sessions.delete('s-0');
+    await tx.permissions.upsert({ principal: 'p', entityId: 'e', roleId: 'r', propagate: true });
+    await tx.ids.next();
+    expect(await tx.vms.get('vm-tx')).toEqual(vm('vm-tx'));
+    expect(await tx.meta.get('k')).toBe('in-tx');
+    throw new Error('abort on purpose');
+  });
+}
+
+export function transactionsContract(ctx: Ctx, h: Harness): void {
+  describe('transactions', () => {
+    it('returns the function value and commits its writes', async () => {
+      const result = await ctx.store.transaction(async (tx) => {
+        await tx.meta.set('k', 'v');
+        await tx.vms.insert(vm('vm-1'));
+        expect(await tx.meta.get('k')).toBe('v');
+        return { ok: 42 };
+      });
+      expect(result).toEqual({ ok: 42 });
+      expect(await ctx.store.repos.meta.get('k')).toBe('v');
+      expect(await ctx.store.repos.vms.get('vm-1')).toEqual(vm('vm-1'));
+    });
+
+    it('rolls back every write when the function throws, and rethrows its error', async () => {
+      const { repos } = ctx.store;
+      await repos.meta.set('k', 'before');
+      await repos.vms.insert(vm('vm-0'));
+      await repos.tasks.insert(task('t-0'));
+      await repos.sessions.insert({ tokenHash: 's-0', user: 'u', createdAt: 1, lastAccessedAt: 1 });
+      const layersBefore = await repos.layers.stats();
+      await expect(writeEverything(ctx.store)).rejects.toThrow('abort on purpose');
+      expect(await repos.meta.get('k')).toBe('before');
+      expect(await repos.vms.list({ includeDeleted: true })).toEqual([vm('vm-0')]);
+      expect(await repos.layers.stats()).toEqual(layersBefore);
+      expect(await repos.snapshots.get('s-tx')).toBeUndefined();
+      expect(await repos.snapshots.disks('s-tx')).toEqual([]);
+      expect(await repos.tasks.list({}, 10)).toEqual([task('t-0')]);
+      expect(await repos.groups.get('pg-tx')).toBeUndefined();
+      expect(await repos.groups.lastRuns('pg-tx')).toEqual(new Map());
+      expect(await repos.sessions.get('s-0')).toBeDefined();
+      expect(await repos.permissions.listForPrincipal('p')).toEqual([]);
+      // The store is still usable after the rollback.
+      await ctx.store.transaction((tx) => tx.meta.set('k', 'after'));
+      expect(await repos.meta.get('k')).toBe('after');
+    });
+
+    it('serialises transactions that take the same lock (two, then many)', async () => {
+      await Promise.all([increment(ctx.store), increment(ctx.store)]);
+      expect(await ctx.store.repos.meta.get('counter')).toBe('2');
+      await Promise.all(Array.from({ length: 10 }, () => increment(ctx.store)));
+      expect(await ctx.store.repos.meta.get('counter')).toBe('12');
+    });
+
+    it('migrate() again is a no-op that keeps the data', async () => {
+      await ctx.store.repos.meta.set('k', 'kept');
+      await ctx.store.repos.vms.insert(vm('vm-1'));
+      const id = await ctx.store.repos.ids.next();
+      await ctx.store.migrate();
+      await ctx.store.migrate();
+      expect(await ctx.store.repos.meta.get('k')).toBe('kept');
+      expect(await ctx.store.repos.vms.list()).toEqual([vm('vm-1')]);
+      expect(await ctx.store.repos.ids.next()).toBeGreaterThan(id);
+      await increment(ctx.store);
+    });
+
+    describe.runIf(h.peersInProcess && h.location)('across two Store instances', () => {
+      it('migrate() runs concurrently on one fresh database', async () => {
+        const loc = await h.location!();
+        const [a, b] = [loc.open(), loc.open()];
+        await Promise.all([a.migrate(), b.migrate()]);
+        await a.repos.meta.set('k', 'from a');
+        expect(await b.repos.meta.get('k')).toBe('from a');
+        const ids = [await a.repos.ids.next(), await b.repos.ids.next()];
+        expect(ids[1]).toBeGreaterThan(ids[0]);
+      });
+
+      it('the admission lock serialises transactions of different stores', async () => {
+        const loc = await h.location!();
+        const [a, b] = [loc.open(), loc.open()];
+        await a.migrate();
+        await Promise.all([increment(a), increment(b)]);
+        expect(await a.repos.meta.get('counter')).toBe('2');
+        await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i % 2 ? a : b)));
+        expect(await b.repos.meta.get('counter')).toBe('22');
+      });
+
+      it('a committed write is visible to the other store at once', async () => {
+        const loc = await h.location!();
+        const [a, b] = [loc.open(), loc.open()];
+        await a.migrate();
+        await a.transaction((tx) => tx.vms.insert(vm('vm-a')));
+        expect(await b.repos.vms.get('vm-a')).toEqual(vm('vm-a'));
+      });
+    });
+  });
+}
