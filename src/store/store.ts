@@ -170,6 +170,10 @@ export interface VmSnapshotRepo {
   countForVm(vmId: string): Promise<number>;
   /** Snapshots whose expiry has passed, oldest first. */
   expired(now: number, limit: number): Promise<VmSnapshot[]>;
+  /** Expired snapshots not taken by a protection group (those expire with their PG snapshot). */
+  expiredStandalone(now: number, limit: number): Promise<VmSnapshot[]>;
+  /** Earliest expiry among snapshots not taken by a protection group. */
+  nextStandaloneExpiry(): Promise<number | undefined>;
   delete(id: string): Promise<void>;
 }
 
@@ -190,6 +194,8 @@ export interface TaskRepo {
   countActive(kinds: TaskKind[]): Promise<number>;
   /** A PENDING or RUNNING task of these kinds on the VM, if any. */
   activeForVm(vmId: string, kinds: TaskKind[]): Promise<Task | undefined>;
+  /** A PENDING or RUNNING task of these kinds whose target is `targetId`, if any. */
+  activeForTarget(targetId: string, kinds: TaskKind[]): Promise<Task | undefined>;
   /** Atomically moves the oldest due PENDING task to RUNNING under `owner`. */
   claimNext(owner: string, now: number): Promise<Task | undefined>;
   /** RUNNING tasks whose owner is not in `liveOwners`. */
@@ -281,6 +287,8 @@ export interface PgSnapshotRepo {
   /** Ordered by start time, then id. */
   list(pgId: string, filter?: PgSnapshotFilter): Promise<PgSnapshot[]>;
   delete(id: string): Promise<void>;
-  /** Snapshots whose expiry has passed, oldest first. */
-  expired(now: number, limit: number): Promise<PgSnapshot[]>;
+  /** Snapshots whose expiry has passed, oldest first, except those of the excluded groups. */
+  expired(now: number, limit: number, excludeGroups?: string[]): Promise<PgSnapshot[]>;
+  /** Earliest expiry, except snapshots of the excluded groups (paused ones). */
+  nextExpiry(excludeGroups?: string[]): Promise<number | undefined>;
 }

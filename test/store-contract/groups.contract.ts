@@ -124,5 +124,25 @@ export function groupsContract(ctx: Ctx): void {
       expect(await groupSnapshots.get('x-a')).toBeUndefined();
       expect(await ids(FAR, 10)).toEqual(['first', 'x_a', 'late']);
     });
+
+    it('expired() and nextExpiry() leave out the excluded groups', async () => {
+      const { groupSnapshots } = ctx.store.repos;
+      expect(await groupSnapshots.nextExpiry()).toBeUndefined();
+      await groupSnapshots.insert(pgSnapshot('never', { expiresAt: null, pgId: 'pg-0' }));
+      expect(await groupSnapshots.nextExpiry()).toBeUndefined();
+      await groupSnapshots.insert(pgSnapshot('a', { expiresAt: 10, pgId: 'pg-1' }));
+      await groupSnapshots.insert(pgSnapshot('b', { expiresAt: 20, pgId: 'pg-2' }));
+      await groupSnapshots.insert(pgSnapshot('c', { expiresAt: FAR, pgId: 'pg-3' }));
+      const ids = async (exclude?: string[]) => (await groupSnapshots.expired(FAR, 10, exclude)).map((s) => s.id);
+      expect(await ids()).toEqual(['a', 'b', 'c']);
+      expect(await ids([])).toEqual(['a', 'b', 'c']);
+      expect(await ids(['pg-1'])).toEqual(['b', 'c']);
+      expect(await ids(['pg-1', 'pg-3', 'pg-9'])).toEqual(['b']);
+      expect(await groupSnapshots.nextExpiry()).toBe(10);
+      expect(await groupSnapshots.nextExpiry([])).toBe(10);
+      expect(await groupSnapshots.nextExpiry(['pg-1'])).toBe(20);
+      expect(await groupSnapshots.nextExpiry(['pg-1', 'pg-2'])).toBe(FAR);
+      expect(await groupSnapshots.nextExpiry(['pg-1', 'pg-2', 'pg-3'])).toBeUndefined();
+    });
   });
 }

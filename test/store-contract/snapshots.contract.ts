@@ -107,6 +107,28 @@ export function snapshotsContract(ctx: Ctx): void {
       expect((await snapshots.expired(FAR, 1))[0]).toEqual(snapshot('first', { expiresAt: 20, createdAt: FAR }));
     });
 
+    it('expiredStandalone() and nextStandaloneExpiry() ignore snapshots taken by a protection group', async () => {
+      const { snapshots } = ctx.store.repos;
+      expect(await snapshots.nextStandaloneExpiry()).toBeUndefined();
+      await snapshots.insert(snapshot('pg-owned', { expiresAt: 5, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }), []);
+      await snapshots.insert(snapshot('never', { expiresAt: null }), []);
+      expect(await snapshots.nextStandaloneExpiry()).toBeUndefined();
+      expect(await snapshots.expiredStandalone(FAR, 10)).toEqual([]);
+      await snapshots.insert(snapshot('late', { expiresAt: FAR }), []);
+      await snapshots.insert(snapshot('x_a', { expiresAt: 50 }), []);
+      await snapshots.insert(snapshot('x-a', { expiresAt: 50 }), []);
+      await snapshots.insert(snapshot('pg-id-only', { expiresAt: 40, pgId: 'pg-1' }), []);
+      expect(await snapshots.nextStandaloneExpiry()).toBe(40);
+      const ids = async (now: number, limit: number) => (await snapshots.expiredStandalone(now, limit)).map((s) => s.id);
+      expect(await ids(39, 10)).toEqual([]);
+      expect(await ids(50, 10)).toEqual(['pg-id-only', 'x-a', 'x_a']);
+      expect(await ids(FAR, 2)).toEqual(['pg-id-only', 'x-a']);
+      expect(await ids(FAR, 10)).toEqual(['pg-id-only', 'x-a', 'x_a', 'late']);
+      expect((await snapshots.expiredStandalone(FAR, 10))[3]).toEqual(snapshot('late', { expiresAt: FAR }));
+      await snapshots.delete('pg-id-only');
+      expect(await snapshots.nextStandaloneExpiry()).toBe(50);
+    });
+
     it('delete() removes the snapshot and its disks only', async () => {
       const { snapshots, layers } = ctx.store.repos;
       await snapshots.insert(snapshot('s-1'), [diskSnapshot('s-1', 2000, { layerId: 5 })]);

@@ -66,6 +66,22 @@ export function tasksContract(ctx: Ctx): void {
       expect(await tasks.activeForVm('vm-1', ['vm.revert'])).toEqual(task('p', { kind: 'vm.revert', status: 'PENDING', vmId: 'vm-1', createdAt: 3 }));
     });
 
+    it('activeForTarget() finds the oldest active task of these kinds on the target', async () => {
+      const { tasks } = ctx.store.repos;
+      const on = (id: string, over: Partial<Task>) => task(id, { kind: 'pg.update', targetType: 'ProtectionGroup', vmId: null, ...over });
+      await tasks.insert(on('done', { targetId: 'pg-1', status: 'SUCCEEDED', createdAt: 1 }));
+      await tasks.insert(on('x_b', { targetId: 'pg-1', status: 'RUNNING', createdAt: 5 }));
+      await tasks.insert(on('x-b', { targetId: 'pg-1', status: 'PENDING', createdAt: 5 }));
+      await tasks.insert(on('del', { targetId: 'pg-1', kind: 'pg.delete', status: 'PENDING', createdAt: 2 }));
+      await tasks.insert(on('other', { targetId: 'pg-2', status: 'PENDING', createdAt: 0 }));
+      expect(await tasks.activeForTarget('pg-1', ['pg.update'])).toEqual(on('x-b', { targetId: 'pg-1', status: 'PENDING', createdAt: 5 }));
+      expect((await tasks.activeForTarget('pg-1', ['pg.update', 'pg.delete']))?.id).toBe('del');
+      expect((await tasks.activeForTarget('pg-2', ['pg.update']))?.id).toBe('other');
+      expect(await tasks.activeForTarget('pg-1', ['pg.pause'])).toBeUndefined();
+      expect(await tasks.activeForTarget('pg-1', [])).toBeUndefined();
+      expect(await tasks.activeForTarget('pg-9', ['pg.update'])).toBeUndefined();
+    });
+
     it('claimNext() takes the oldest due PENDING task, respecting notBefore', async () => {
       const { tasks } = ctx.store.repos;
       expect(await tasks.claimNext('o-1', FAR)).toBeUndefined();

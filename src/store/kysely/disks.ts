@@ -185,6 +185,16 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
         .orderBy('expiresAt').orderBy('id').limit(limit).execute();
       return rows.map(snapshotOf);
     },
+    async expiredStandalone(now, limit) {
+      const rows = await db.selectFrom('vmSnapshots').selectAll().where('expiresAt', '<=', now).where('pgSnapshotId', 'is', null)
+        .orderBy('expiresAt').orderBy('id').limit(limit).execute();
+      return rows.map(snapshotOf);
+    },
+    async nextStandaloneExpiry() {
+      const r = await db.selectFrom('vmSnapshots').select((eb) => eb.fn.min('expiresAt').as('t'))
+        .where('pgSnapshotId', 'is', null).where('expiresAt', 'is not', null).executeTakeFirst();
+      return r?.t === null || r?.t === undefined ? undefined : num(r.t);
+    },
     async delete(id) {
       await db.deleteFrom('diskSnapshots').where('snapshotId', '=', id).execute();
       await db.deleteFrom('vmSnapshots').where('id', '=', id).execute();

@@ -102,10 +102,17 @@ export function pgSnapshotRepo(db: Db): PgSnapshotRepo {
     async delete(id) {
       await db.deleteFrom('pgSnapshots').where('id', '=', id).execute();
     },
-    async expired(now, limit) {
-      const rows = await db.selectFrom('pgSnapshots').selectAll().where('expiresAt', '<=', now)
-        .orderBy('expiresAt').orderBy('id').limit(limit).execute();
+    async expired(now, limit, excludeGroups = []) {
+      let q = db.selectFrom('pgSnapshots').selectAll().where('expiresAt', '<=', now);
+      if (excludeGroups.length > 0) q = q.where('pgId', 'not in', excludeGroups);
+      const rows = await q.orderBy('expiresAt').orderBy('id').limit(limit).execute();
       return rows.map(pgSnapshotOf);
+    },
+    async nextExpiry(excludeGroups = []) {
+      let q = db.selectFrom('pgSnapshots').select((eb) => eb.fn.min('expiresAt').as('t')).where('expiresAt', 'is not', null);
+      if (excludeGroups.length > 0) q = q.where('pgId', 'not in', excludeGroups);
+      const r = await q.executeTakeFirst();
+      return r?.t === null || r?.t === undefined ? undefined : num(r.t);
     },
   };
 }

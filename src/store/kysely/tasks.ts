@@ -91,6 +91,13 @@ export function taskRepo(db: Db): TaskRepo {
         .orderBy('createdAt').orderBy('id').limit(1).executeTakeFirst();
       return r && taskOf(r);
     },
+    async activeForTarget(targetId, kinds) {
+      if (kinds.length === 0) return undefined;
+      const r = await db.selectFrom('tasks').selectAll().where('targetId', '=', targetId)
+        .where('status', 'in', ACTIVE).where('kind', 'in', kinds)
+        .orderBy('createdAt').orderBy('id').limit(1).executeTakeFirst();
+      return r && taskOf(r);
+    },
     async claimNext(owner, now) {
       const next = db.selectFrom('tasks').select('id').where('status', '=', 'PENDING').where('notBefore', '<=', now)
         .orderBy('notBefore').orderBy('createdAt').orderBy('id').limit(1);
