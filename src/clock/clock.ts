@@ -11,6 +11,8 @@ export interface Clock {
   every(ms: number, fn: () => void): () => void;
 }
 
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
 interface Timer {
   due: number;
   seq: number;
@@ -47,11 +49,20 @@ export class ServiceClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const timer: Timer = { due: this.now() + Math.max(0, ms), seq: this.seq++, fire: () => resolve() };
-      signal?.addEventListener('abort', () => {
+      // Long-lived signals (the runner's) see many sleeps: drop the listener once fired.
+      const onAbort = () => {
         this.remove(timer);
         resolve();
-      }, { once: true });
+      };
+      const timer: Timer = {
+        due: this.now() + Math.max(0, ms),
+        seq: this.seq++,
+        fire: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.add(timer);
     });
   }
@@ -121,7 +132,8 @@ export class ServiceClock implements Clock {
     clearTimeout(this.realTimer);
     const next = this.earliest();
     if (!next) return;
-    this.realTimer = setTimeout(() => this.fireDue(), Math.max(0, next.due - this.now()));
+    // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): wake and re-arm.
+    this.realTimer = setTimeout(() => this.fireDue(), Math.min(MAX_TIMEOUT, Math.max(0, next.due - this.now())));
     if (next.repeat) this.realTimer.unref();
   }
 
@@ -154,3 +166,16 @@ export class ManualClock extends ServiceClock {
     if (epochMs > this.now()) await this.advance(epochMs - this.now());
   }
 }
+
+/**
+ * Real elapsed time, for liveness only (runner heartbeats and leases, polling other
+ * processes' changes): a simulated month must not make a live process look dead.
+ */
+export const realTime = {
+  now: (): number => Date.now(),
+  every(ms: number, fn: () => void): () => void {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};

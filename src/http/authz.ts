@@ -30,9 +30,16 @@ export class Authorizer {
     return (await this.privileges(entity)).has(privilege);
   }
 
-  /** `System.Read` on a VM, used to filter lists. A VM outside any cluster inherits from `clusterId`. */
+  /** `System.Read` on a VM, used to filter lists; the VM record saves a lookup per VM. */
   async canReadVm(vm: Vm): Promise<boolean> {
+    this.knownParent('VirtualMachine', vm.id, vm.clusterId ?? vm.lastClusterId);
     return this.can({ type: 'VirtualMachine', id: vm.id }, 'System.Read');
+  }
+
+  /** Records a parent the caller already knows, so that checks on many objects stay cheap. */
+  knownParent(type: EntityType, id: string, parentId: string | null): void {
+    const key = `${type}:${id}`;
+    if (!this.parents.has(key)) this.parents.set(key, Promise.resolve(parentId));
   }
 
   async privileges(entity: EntityRef): Promise<Set<string>> {

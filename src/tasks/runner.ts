@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { realTime } from '../clock/clock.ts';
 import type { Deps, TaskSignal } from '../context.ts';
 import type { Message, Task, TaskKind } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
@@ -46,10 +47,10 @@ export class TaskRunner implements TaskSignal {
   constructor(private readonly deps: Deps, private readonly executors: Partial<Record<TaskKind, Executor>>) {}
 
   async start(): Promise<void> {
-    const { store, clock, config } = this.deps;
-    const now = clock.now();
+    const { store, config } = this.deps;
+    const now = realTime.now();
     await store.repos.instances.register({ id: this.id, hostname: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now });
-    this.stops.push(clock.every(Math.max(50, Math.floor(config.taskLeaseMs / 3)), () => void this.tick()));
+    this.stops.push(realTime.every(Math.max(50, Math.floor(config.taskLeaseMs / 3)), () => void this.tick()));
     await this.recover();
     this.notify();
   }
@@ -86,7 +87,7 @@ export class TaskRunner implements TaskSignal {
     if (this.abort.signal.aborted) return;
     const { store, clock, config, log } = this.deps;
     try {
-      await store.repos.instances.heartbeat(this.id, clock.now());
+      await store.repos.instances.heartbeat(this.id, realTime.now());
       await this.recover();
       await store.repos.tasks.purgeFinished(clock.now() - config.taskRetentionMs);
       this.notify();
@@ -95,10 +96,13 @@ export class TaskRunner implements TaskSignal {
     }
   }
 
-  /** Takes over RUNNING tasks whose owner is gone (crashed, or stopped without finishing). */
+  /**
+   * Takes over RUNNING tasks whose owner is gone (crashed, or stopped without finishing).
+   * Liveness is judged on real time: simulated time jumps must not look like a dead runner.
+   */
   private async recover(): Promise<void> {
-    const { store, clock, config, log } = this.deps;
-    const now = clock.now();
+    const { store, config, log } = this.deps;
+    const now = realTime.now();
     const host = hostname();
     const live: string[] = [];
     for (const i of await store.repos.instances.list()) {
