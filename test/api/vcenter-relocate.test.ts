@@ -280,9 +280,11 @@ describe('DELETE /api/vcenter/vm/{vm}', () => {
     expect(expectOk(await t.req({ method: 'GET', url: `/api/snapservice/clusters/${D.A}/virtual-machines/${id}` })).in_cluster).toBe(false);
   });
 
-  it('deletes a suspended VM (only a running one is refused)', async () => {
+  it('refuses to delete a suspended VM (it must be powered off)', async () => {
     const id = D.vm('app-01');
     expectOk(await t.req({ method: 'POST', url: `/api/vcenter/vm/${id}/power?action=suspend` }), 204);
+    expectError(await t.req({ method: 'DELETE', url: `/api/vcenter/vm/${id}` }), 'NOT_ALLOWED_IN_CURRENT_STATE');
+    expectOk(await t.req({ method: 'POST', url: `/api/vcenter/vm/${id}/power?action=stop` }), 204);
     expectOk(await t.req({ method: 'DELETE', url: `/api/vcenter/vm/${id}` }), 204);
     expect((await vmNow(id)).deletedAt).not.toBeNull();
   });

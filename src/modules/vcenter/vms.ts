@@ -75,13 +75,14 @@ export async function admitVmChange(tx: Repos, vmId: string): Promise<Vm> {
 
 /**
  * Deletes a VM as vCenter does on vSAN: it leaves the inventory and its disks go, while its
- * Snapservice snapshots stay (restore can bring it back). Refused while the VM runs.
+ * Snapservice snapshots stay (restore can bring it back). Refused unless powered off.
  */
 export async function deleteVm(call: Call, vmId: string): Promise<void> {
   await call.deps.store.transaction(async (tx) => {
     const vm = await admitVmChange(tx, vmId);
-    if (vm.powerState === 'POWERED_ON') {
-      throw errors.notAllowed('vcenter.vm.delete.powered_on', `Virtual machine ${vm.id} is powered on; power it off before deleting it.`, vm.id);
+    // vCenter itself also deletes suspended VMs; the product brief asks for powered off only.
+    if (vm.powerState !== 'POWERED_OFF') {
+      throw errors.notAllowed('vcenter.vm.delete.not_off', `Virtual machine ${vm.id} is ${vm.powerState === 'SUSPENDED' ? 'suspended' : 'powered on'}; power it off before deleting it.`, vm.id);
     }
     await tx.vms.update(vm.id, { deletedAt: call.deps.clock.now(), clusterId: null, hostId: null });
     await deleteDisks(tx, vm.id);
