@@ -5,7 +5,7 @@ import type { Role } from './domain/model.ts';
 import type { VerifiedCache } from './security/passwords.ts';
 import type { Store } from './store/store.ts';
 
-/** What the runner offers the rest of the app: a nudge when new work is stored. */
+/** A nudge to a background worker (task runner, scheduler): new work may be due. */
 export interface TaskSignal {
   notify(): void;
 }
@@ -17,6 +17,8 @@ export interface Deps {
   clock: Clock;
   log: Logger;
   tasks: TaskSignal;
+  /** Nudged when groups or snapshot expiries change. */
+  scheduler: TaskSignal;
   verified: VerifiedCache;
   /** Role definitions change only through seeding; cached here and reloaded on a miss. */
   roles: Map<string, Role>;

@@ -14,12 +14,14 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { executors } from './tasks/executors.ts';
 import { TaskRunner } from './tasks/runner.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 
 export const ADMIN_USER = 'administrator@vsphere.local';
 
 export interface Runtime {
   deps: Deps;
   runner: TaskRunner;
+  scheduler: Scheduler;
   clock: Clock;
   /** Stops the runner (leaving unfinished tasks for recovery) and closes the store. */
   close(): Promise<void>;
@@ -28,7 +30,7 @@ export interface Runtime {
 export interface RuntimeOptions {
   clock?: Clock;
   log?: Logger;
-  /** Open the store but do not start the task runner (tools, some tests). */
+  /** Open the store but start neither the task runner nor the scheduler (tools, some tests). */
   noRunner?: boolean;
 }
 
@@ -44,15 +46,28 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     const deps: Deps = {
       config, store, clock, log, roles, rootFolderId,
       tasks: { notify: () => undefined },
+      scheduler: { notify: () => undefined },
       verified: new VerifiedCache(60_000, () => clock.now()),
     };
     const runner = new TaskRunner(deps, executors);
+    const scheduler = new Scheduler(deps);
     deps.tasks = runner;
-    if (clock instanceof ServiceClock) clock.settle = () => runner.idle();
-    if (!opts.noRunner) await runner.start();
+    deps.scheduler = scheduler;
+    if (clock instanceof ServiceClock) {
+      clock.settle = async () => {
+        await runner.idle();
+        await scheduler.idle();
+        await runner.idle();
+      };
+    }
+    if (!opts.noRunner) {
+      await runner.start();
+      scheduler.start();
+    }
     return {
-      deps, runner, clock,
+      deps, runner, scheduler, clock,
       async close() {
+        await scheduler.stop();
         await runner.stop();
         await store.close();
       },

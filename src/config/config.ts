@@ -52,8 +52,8 @@ export const ConfigSchema = Type.Object(
         snapshotsPerVm: Type.Integer({ minimum: 1, default: 200 }),
         policiesPerGroup: Type.Integer({ minimum: 1, default: 10 }),
         groupsPerCluster: Type.Integer({ minimum: 1, default: 100 }),
+        /** Shortest schedule interval a policy may have (tests lower it to 1). */
         minIntervalMinutes: Type.Integer({ minimum: 1, default: 30 }),
-        allowMinuteUnit: Type.Boolean({ default: false }),
       },
       { default: {} },
     ),

@@ -1,7 +1,10 @@
 import type { Config } from '../config/config.ts';
 import type { Operation } from '../vapi/operation.ts';
+import { groupSnapshotRoutes } from './group-snapshots/routes.ts';
+import { groupRoutes } from './groups/routes.ts';
 import { infoRoutes } from './info/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
+import { simClockRoutes } from './sim/clock.ts';
 import { simRoutes } from './sim/routes.ts';
 import { taskRoutes } from './tasks/routes.ts';
 import { vcenterRoutes } from './vcenter/routes.ts';
@@ -16,7 +19,9 @@ export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
     ...taskRoutes,
     ...vmRoutes,
     ...vmSnapshotRoutes,
+    ...groupRoutes,
+    ...groupSnapshotRoutes,
     ...vcenterRoutes,
-    ...(config.sim ? simRoutes : []),
+    ...(config.sim ? [...simRoutes, ...simClockRoutes] : []),
   ];
 }

@@ -27,6 +27,11 @@ export interface RestBinding {
   task?: boolean;
   /** Input field fed from the JSON body. */
   body?: string;
+  /**
+   * The body may also arrive wrapped as `{"<body field>": ...}` (what the vAPI Python REST
+   * client sends); members given in the query string and the body are merged.
+   */
+  bodyWrapped?: boolean;
   /** The body is an object whose members are input fields (e.g. cis tasks list). */
   bodyFields?: boolean;
   /** Input fields of structure type whose members are flattened into the query string. */

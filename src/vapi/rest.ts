@@ -98,10 +98,17 @@ function rawInput(op: Operation, req: FastifyRequest, query: Record<string, stri
       if (typeof body !== 'object' || body === null || Array.isArray(body)) problems.push(errors.invalidArgument('body', 'must be an object'));
       else Object.assign(values, body);
     } else {
-      values[op.rest.body as string] = body;
+      const field = op.rest.body as string;
+      let value: unknown = body;
+      if (op.rest.bodyWrapped && isObject(body) && Object.keys(body).length === 1 && field in body) value = body[field];
+      values[field] = isObject(value) && isObject(values[field]) ? { ...(values[field] as object), ...value } : value;
     }
   }
   return { values, problems, queryFields };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isMalformed(body: unknown): body is MalformedBody {

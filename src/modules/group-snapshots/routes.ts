@@ -1,0 +1,87 @@
+import { Type } from '@sinclair/typebox';
+import { nameProblem } from '../../domain/groups.ts';
+import { parseTime } from '../../domain/time.ts';
+import { deleteGroupSnapshot } from '../../services/groups.ts';
+import { errors, vapiError } from '../../vapi/errors.ts';
+import { defineOperation, type Operation } from '../../vapi/operation.ts';
+import { Id, Input } from '../../vapi/wire.ts';
+import {
+  PgSnapshotCreateResult, PgSnapshotCreateSpec, PgSnapshotFilter, PgSnapshotInfo, PgSnapshotList, pgSnapshotToWire,
+} from '../groups/schemas.ts';
+import { clusterAndGroup, submitChange } from '../groups/service.ts';
+
+const SERVICE = 'com.vmware.snapservice.clusters.protection_groups.snapshots';
+const BASE = '/api/snapservice/clusters/{cluster}/protection-groups/{pg}/snapshots';
+
+const time = (s: string | undefined) => (s === undefined ? undefined : parseTime(s));
+const set = <T>(v: T[] | undefined) => (v && v.length > 0 ? v : undefined);
+
+export const groupSnapshotRoutes: Operation[] = [
+  defineOperation({
+    service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
+    rest: { method: 'GET', path: BASE, query: ['filter'] },
+    input: Input({ cluster: Id(), pg: Id(), filter: Type.Optional(PgSnapshotFilter) }),
+    ids: ['cluster', 'pg'],
+    output: PgSnapshotList,
+    authorize: (call, ids) => clusterAndGroup(call, ids, 'System.Read'),
+    handler: async (call, input, { pg }) => {
+      const f = input.filter ?? {};
+      const repos = call.deps.store.repos;
+      const list = await repos.groupSnapshots.list(pg.id, {
+        ids: set(f.snapshots), names: set(f.names),
+        createdAfter: time(f.created_after), createdBefore: time(f.created_before),
+        expiresAfter: time(f.expires_after), expiresBefore: time(f.expires_before),
+      });
+      const snapshots = [];
+      for (const s of list) snapshots.push({ snapshot: s.id, info: pgSnapshotToWire(s, await repos.snapshots.list({ pgSnapshotId: s.id })) });
+      return { snapshots };
+    },
+  }),
+  defineOperation({
+    service: SERVICE, name: 'get', since: '8.0.3.0', readOnly: true,
+    rest: { method: 'GET', path: `${BASE}/{snapshot}` },
+    input: Input({ cluster: Id(), pg: Id(), snapshot: Id() }),
+    ids: ['cluster', 'pg', 'snapshot'],
+    output: PgSnapshotInfo,
+    authorize: (call, ids) => clusterAndGroup(call, ids, 'System.Read'),
+    handler: async (call, input, { pg }) => {
+      const repos = call.deps.store.repos;
+      const s = await repos.groupSnapshots.get(input.snapshot);
+      if (!s || s.pgId !== pg.id) throw errors.notFound('protection group snapshot', input.snapshot);
+      return pgSnapshotToWire(s, await repos.snapshots.list({ pgSnapshotId: s.id }));
+    },
+  }),
+  defineOperation({
+    service: SERVICE, name: 'create$task', since: '8.0.3.0',
+    rest: { method: 'POST', path: BASE, task: true, body: 'spec' },
+    input: Input({ cluster: Id(), pg: Id(), spec: PgSnapshotCreateSpec }),
+    ids: ['cluster', 'pg'],
+    taskResult: PgSnapshotCreateResult,
+    authorize: (call, ids) => clusterAndGroup(call, ids, 'Host.Config.Storage'),
+    handler: async (call, input, { cluster, pg }) => {
+      const p = nameProblem('spec.name', input.spec.name);
+      if (p) throw errors.invalidArgument(p.field, p.why);
+      if (input.spec.retention && input.spec.retention.duration < 1) throw errors.invalidArgument('spec.retention.duration', 'must be at least 1');
+      return submitChange(call, cluster, pg, 'pg.snapshot', { name: input.spec.name, retention: input.spec.retention });
+    },
+  }),
+  defineOperation({
+    service: SERVICE, name: 'delete', since: '8.0.3.0',
+    rest: { method: 'DELETE', path: `${BASE}/{snapshot}` },
+    input: Input({ cluster: Id(), pg: Id(), snapshot: Id() }),
+    ids: ['cluster', 'pg', 'snapshot'],
+    authorize: (call, ids) => clusterAndGroup(call, ids, 'Host.Config.Storage'),
+    handler: async (call, input, { pg }) => {
+      await call.deps.store.transaction(async (tx) => {
+        await tx.locks.acquire('admission');
+        const now = await tx.groups.get(pg.id);
+        const s = await tx.groupSnapshots.get(input.snapshot);
+        if (!now || !s || s.pgId !== pg.id) throw errors.notFound('protection group snapshot', input.snapshot);
+        if (now.locked) throw vapiError('UNSUPPORTED', 'pg.locked', `Protection group ${pg.id} is locked: its snapshots are removed only when they expire.`, pg.id);
+        if (now.status === 'MARKED_FOR_DELETE') throw errors.notAllowed('pg.marked_for_delete', `Protection group ${pg.id} is marked for deletion.`, pg.id);
+        await deleteGroupSnapshot(tx, s);
+      });
+      call.deps.scheduler.notify();
+    },
+  }),
+];

@@ -1,0 +1,113 @@
+import { Type } from '@sinclair/typebox';
+import { clusterOr404 } from '../../services/lookup.ts';
+import { currentMembers } from '../../services/groups.ts';
+import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
+import { Id, Input } from '../../vapi/wire.ts';
+import {
+  DeleteSpec, GroupFilter, GroupInfo, GroupList, GroupSpec, GroupUpdateSpec, groupToWire, policiesFromWire, targetsFromWire,
+} from './schemas.ts';
+import { clusterAndGroup, submitChange, submitCreate, validateChange, visibleMembers } from './service.ts';
+import type { ProtectionGroup } from '../../domain/model.ts';
+
+const SERVICE = 'com.vmware.snapservice.clusters.protection_groups';
+const BASE = '/api/snapservice/clusters/{cluster}/protection-groups';
+const WRITE = 'Host.Config.Storage';
+const READ = 'System.Read';
+
+async function info(call: Call, pg: ProtectionGroup) {
+  const snapshots = await call.deps.store.repos.groupSnapshots.list(pg.id);
+  return groupToWire(pg, await visibleMembers(call, pg), snapshots);
+}
+
+const set = <T>(v: T[] | undefined) => (v && v.length > 0 ? v : undefined);
+
+export const groupRoutes: Operation[] = [
+  defineOperation({
+    service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
+    rest: { method: 'GET', path: BASE, query: ['filter'] },
+    input: Input({ cluster: Id(), filter: Type.Optional(GroupFilter) }),
+    ids: ['cluster'],
+    output: GroupList,
+    authorize: async (call, ids) => {
+      const cluster = await clusterOr404(call.deps.store.repos, ids.cluster);
+      await call.authz.require({ type: 'ClusterComputeResource', id: cluster.id }, [READ]);
+      return cluster;
+    },
+    handler: async (call, input, cluster) => {
+      const f = input.filter ?? {};
+      const repos = call.deps.store.repos;
+      let groups = await repos.groups.list(cluster.id, { ids: set(f.pgs), names: set(f.names), statuses: set(f.states) });
+      const wanted = set(f.vms);
+      if (wanted) {
+        const keep: ProtectionGroup[] = [];
+        for (const g of groups) if ((await currentMembers(repos, g)).ids.some((id) => wanted.includes(id))) keep.push(g);
+        groups = keep;
+      }
+      const items = [];
+      for (const g of groups) items.push({ pg: g.id, info: await info(call, g) });
+      return { items };
+    },
+  }),
+  defineOperation({
+    service: SERVICE, name: 'get', since: '8.0.3.0', readOnly: true,
+    rest: { method: 'GET', path: `${BASE}/{pg}` },
+    input: Input({ cluster: Id(), pg: Id() }),
+    ids: ['cluster', 'pg'],
+    output: GroupInfo,
+    authorize: (call, ids) => clusterAndGroup(call, ids, READ),
+    handler: (call, _input, { pg }) => info(call, pg),
+  }),
+  defineOperation({
+    service: SERVICE, name: 'create$task', since: '8.0.3.0',
+    rest: { method: 'POST', path: BASE, task: true, body: 'spec' },
+    input: Input({ cluster: Id(), spec: GroupSpec }),
+    ids: ['cluster'],
+    taskResult: Id(),
+    authorize: async (call, ids) => {
+      const cluster = await clusterOr404(call.deps.store.repos, ids.cluster);
+      await call.authz.require({ type: 'ClusterComputeResource', id: cluster.id }, [WRITE]);
+      return cluster;
+    },
+    handler: (call, input, cluster) =>
+      submitCreate(call, cluster, {
+        name: input.spec.name,
+        targetEntities: targetsFromWire(input.spec.target_entities),
+        policies: policiesFromWire(input.spec.snapshot_policies),
+        locked: input.spec.locked ?? false,
+      }),
+  }),
+  defineOperation({
+    service: SERVICE, name: 'update$task', since: '8.0.3.0',
+    rest: { method: 'PATCH', path: `${BASE}/{pg}`, task: true, body: 'spec' },
+    input: Input({ cluster: Id(), pg: Id(), spec: GroupUpdateSpec }),
+    ids: ['cluster', 'pg'],
+    authorize: (call, ids) => clusterAndGroup(call, ids, WRITE),
+    handler: async (call, input, { cluster, pg }) => {
+      const change = {
+        name: input.spec.name,
+        targetEntities: input.spec.target_entities ? targetsFromWire(input.spec.target_entities) : undefined,
+        policies: input.spec.snapshot_policies ? policiesFromWire(input.spec.snapshot_policies) : undefined,
+      };
+      await validateChange(call, cluster, change);
+      return submitChange(call, cluster, pg, 'pg.update', change);
+    },
+  }),
+  ...(['pause', 'resume'] as const).map((action) =>
+    defineOperation({
+      service: SERVICE, name: `${action}$task`, since: '8.0.3.0',
+      rest: { method: 'POST', path: `${BASE}/{pg}`, action, task: true },
+      input: Input({ cluster: Id(), pg: Id() }),
+      ids: ['cluster', 'pg'],
+      authorize: (call, ids) => clusterAndGroup(call, ids, WRITE),
+      handler: (call, _input, { cluster, pg }) => submitChange(call, cluster, pg, action === 'pause' ? 'pg.pause' : 'pg.resume', {}),
+    }),
+  ),
+  defineOperation({
+    service: SERVICE, name: 'delete$task', since: '8.0.3.0',
+    rest: { method: 'DELETE', path: `${BASE}/{pg}`, task: true, query: ['spec'], body: 'spec', bodyWrapped: true },
+    input: Input({ cluster: Id(), pg: Id(), spec: Type.Optional(DeleteSpec) }),
+    ids: ['cluster', 'pg'],
+    authorize: (call, ids) => clusterAndGroup(call, ids, WRITE),
+    handler: (call, input, { cluster, pg }) => submitChange(call, cluster, pg, 'pg.delete', { force: input.spec?.force ?? false }),
+  }),
+];

@@ -1,0 +1,162 @@
+import { Type } from '@sinclair/typebox';
+import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
+import { compact, DateTime, formatTime, Id, ListOf, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
+
+const NS = 'com.vmware.snapservice';
+const PGS = `${NS}.clusters.protection_groups`;
+export const TIME_UNITS = ['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'] as const;
+export const PG_STATUSES = ['ACTIVE', 'PAUSED', 'MARKED_FOR_DELETE'] as const;
+export const PG_SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED'] as const;
+
+const Unit = () => StringEnum(`${NS}.time_unit`, TIME_UNITS);
+
+export const TargetEntitiesSchema = Struct(`${NS}.target_entities`, {
+  vm_name_patterns: Type.Optional(ListOf(Type.String())),
+  vms: Type.Optional(SetOf(Id())),
+});
+
+export const RetentionSchema = Struct(`${NS}.retention_period`, { unit: Unit(), duration: Type.Integer() });
+
+export const PolicySchema = Struct(`${NS}.snapshot_policy`, {
+  name: Type.String(),
+  schedule: Struct(`${NS}.snapshot_schedule`, { unit: Unit(), interval: Type.Integer() }),
+  retention: RetentionSchema,
+});
+
+export const GroupSpec = Struct(`${NS}.protection_group_spec`, {
+  name: Type.String(),
+  target_entities: TargetEntitiesSchema,
+  snapshot_policies: Type.Optional(ListOf(PolicySchema)),
+  locked: Type.Optional(Type.Boolean()),
+});
+
+export const GroupUpdateSpec = Struct(`${NS}.protection_group_update_spec`, {
+  name: Type.Optional(Type.String()),
+  target_entities: Type.Optional(TargetEntitiesSchema),
+  snapshot_policies: Type.Optional(ListOf(PolicySchema)),
+});
+
+export const GroupInfo = Struct(`${NS}.protection_group_info`, {
+  name: Type.String(),
+  status: StringEnum(`${NS}.protection_group_status`, PG_STATUSES),
+  target_entities: TargetEntitiesSchema,
+  snapshot_policies: ListOf(PolicySchema),
+  last_snapshot_time: Type.Optional(DateTime()),
+  oldest_snapshot_time: Type.Optional(DateTime()),
+  vms: SetOf(Id()),
+  snapshots: SetOf(Id()),
+  locked: Type.Boolean(),
+});
+
+export const GroupFilter = Struct(`${PGS}.filter_spec`, {
+  pgs: Type.Optional(SetOf(Id())),
+  names: Type.Optional(SetOf(Type.String())),
+  states: Type.Optional(SetOf(StringEnum(`${NS}.protection_group_status`, PG_STATUSES))),
+  vms: Type.Optional(SetOf(Id())),
+});
+
+export const GroupList = Struct(`${PGS}.list_result`, {
+  items: ListOf(Struct(`${PGS}.list_item`, { pg: Id(), info: GroupInfo })),
+});
+
+export const DeleteSpec = Struct(`${PGS}.delete_spec`, { force: Type.Optional(Type.Boolean()) });
+
+const SNAPS = `${PGS}.snapshots`;
+
+export const VmSnapshotSummary = Struct(`${SNAPS}.vm_snapshot_summary`, {
+  snapshot: Id(),
+  name: Type.String(),
+  created_at: DateTime(),
+  expires_at: Type.Optional(DateTime()),
+  vm: Id(),
+});
+
+export const PgSnapshotInfo = Struct(`${SNAPS}.info`, {
+  name: Type.String(),
+  snapshot_type: StringEnum(`${SNAPS}.type`, PG_SNAPSHOT_TYPES),
+  start_time: DateTime(),
+  end_time: DateTime(),
+  expires_at: Type.Optional(DateTime()),
+  pg: Id(),
+  vm_snapshots: ListOf(VmSnapshotSummary),
+});
+
+export const PgSnapshotFilter = Struct(`${SNAPS}.filter_spec`, {
+  expires_after: Type.Optional(DateTime()),
+  expires_before: Type.Optional(DateTime()),
+  created_after: Type.Optional(DateTime()),
+  created_before: Type.Optional(DateTime()),
+  snapshots: Type.Optional(SetOf(Id())),
+  names: Type.Optional(SetOf(Type.String())),
+});
+
+/** Note the vendor's list field here is `snapshots`, not `items`. */
+export const PgSnapshotList = Struct(`${SNAPS}.list_result`, {
+  snapshots: ListOf(Struct(`${SNAPS}.list_item`, { snapshot: Id(), info: PgSnapshotInfo })),
+});
+
+export const PgSnapshotCreateSpec = Struct(`${SNAPS}.create_spec`, {
+  name: Type.String(),
+  retention: Type.Optional(RetentionSchema),
+});
+
+export const PgSnapshotCreateResult = Struct(`${SNAPS}.create_result`, {
+  snapshot_type: StringEnum(`${SNAPS}.type`, PG_SNAPSHOT_TYPES),
+  total_vms: Type.Integer(),
+  successful_vms: Type.Integer(),
+  failed_vms: Type.Integer(),
+  policy: Type.Optional(Type.String()),
+  snapshot: Id(),
+});
+
+type WirePolicy = { name: string; schedule: { unit: string; interval: number }; retention: { unit: string; duration: number } };
+type WireTargets = { vm_name_patterns?: string[]; vms?: string[] };
+
+export function policiesFromWire(p: WirePolicy[] | undefined): SnapshotPolicy[] {
+  return (p ?? []).map((x) => ({
+    name: x.name,
+    schedule: { unit: x.schedule.unit as TimeUnit, interval: x.schedule.interval },
+    retention: { unit: x.retention.unit as TimeUnit, duration: x.retention.duration },
+  }));
+}
+
+export function targetsFromWire(t: WireTargets): TargetEntities {
+  return compact({ vmNamePatterns: t.vm_name_patterns, vms: t.vms });
+}
+
+export function targetsToWire(t: TargetEntities) {
+  return compact({ vm_name_patterns: t.vmNamePatterns, vms: t.vms });
+}
+
+export function groupToWire(pg: ProtectionGroup, members: string[], snapshots: PgSnapshot[]) {
+  const times = snapshots.map((s) => s.startTime);
+  return compact({
+    name: pg.name,
+    status: pg.status,
+    target_entities: targetsToWire(pg.targetEntities),
+    snapshot_policies: pg.policies.map((p) => ({ name: p.name, schedule: { ...p.schedule }, retention: { ...p.retention } })),
+    last_snapshot_time: times.length > 0 ? formatTime(Math.max(...times)) : undefined,
+    oldest_snapshot_time: times.length > 0 ? formatTime(Math.min(...times)) : undefined,
+    vms: members,
+    snapshots: snapshots.map((s) => s.id),
+    locked: pg.locked,
+  });
+}
+
+export function pgSnapshotToWire(s: PgSnapshot, vmSnapshots: VmSnapshot[]) {
+  return compact({
+    name: s.name,
+    snapshot_type: s.type,
+    start_time: formatTime(s.startTime),
+    end_time: formatTime(s.endTime),
+    expires_at: s.expiresAt === null ? undefined : formatTime(s.expiresAt),
+    pg: s.pgId,
+    vm_snapshots: vmSnapshots.map((v) => compact({
+      snapshot: v.id,
+      name: v.name,
+      created_at: formatTime(v.createdAt),
+      expires_at: v.expiresAt === null ? undefined : formatTime(v.expiresAt),
+      vm: v.vmId,
+    })),
+  });
+}

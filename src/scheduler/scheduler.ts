@@ -1,0 +1,154 @@
+import { realTime } from '../clock/clock.ts';
+import type { Deps } from '../context.ts';
+import type { ProtectionGroup } from '../domain/model.ts';
+import { dueRun, nextRun } from '../domain/schedule.ts';
+import { deleteSnapshot } from '../services/disks.ts';
+import { deleteGroupSnapshot, scheduledExpiry, scheduledName, takeGroupSnapshot } from '../services/groups.ts';
+
+/** How often (real time) to look for work another process may have added. */
+const POLL_MS = 5000;
+/** Nothing scheduled: sleep (service time) until told, or until the real-time poll. */
+const FOREVER = 100 * 365 * 24 * 3600_000;
+const BATCH = 100;
+
+/**
+ * Takes SCHEDULED snapshots when policies fall due and deletes snapshots when they expire.
+ * It sleeps on the service clock until the next thing to do, so `advance` and real time
+ * drive it alike. Each run is claimed under the store's scheduler lock with a compare on the
+ * policy's last run, so with several processes on one store every snapshot is taken once.
+ */
+export class Scheduler {
+  private stopped = false;
+  private wake?: AbortController;
+  private busy = false;
+  private again = false;
+  private loopDone?: Promise<void>;
+
+  constructor(private readonly deps: Deps) {}
+
+  private stopPoll?: () => void;
+
+  start(): void {
+    this.stopPoll = realTime.every(POLL_MS, () => this.notify());
+    this.loopDone = this.loop();
+  }
+
+  /** Groups or snapshots changed: look again now. */
+  notify(): void {
+    this.again = true;
+    this.wake?.abort();
+  }
+
+  async stop(): Promise<void> {
+    this.stopPoll?.();
+    this.stopped = true;
+    this.wake?.abort();
+    await this.loopDone;
+  }
+
+  /** Resolves once the scheduler is asleep (tests and clock advance wait on it). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 10_000 && (this.busy || this.again); i++) await new Promise((r) => setImmediate(r));
+  }
+
+  private async loop(): Promise<void> {
+    const { clock, log } = this.deps;
+    while (!this.stopped) {
+      this.busy = true;
+      this.again = false;
+      let next = clock.now() + FOREVER;
+      try {
+        await this.runDue();
+        next = Math.min(next, (await this.nextWake()) ?? next);
+      } catch (err) {
+        log.error({ err }, 'scheduler pass failed');
+      }
+      if (this.stopped) break;
+      const wake = new AbortController();
+      this.wake = wake;
+      this.busy = false;
+      if (!this.again) await clock.sleep(Math.max(0, next - clock.now()), wake.signal);
+    }
+    this.busy = false;
+  }
+
+  /** Everything due at the current service time: scheduled runs, expiries, soft deletes. */
+  async runDue(): Promise<void> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const groups = await store.repos.groups.list(undefined);
+    for (const g of groups) {
+      if (g.status !== 'ACTIVE') continue;
+      const last = await store.repos.groups.lastRuns(g.id);
+      for (const p of g.policies) {
+        const due = dueRun(g.scheduleAnchor, p, last.get(p.name) ?? g.scheduleAnchor, now);
+        if (due) await this.takeScheduled(g.id, p.name, due.due, due.missed);
+      }
+    }
+    await this.expire(now, groups);
+  }
+
+  private async takeScheduled(pgId: string, policyName: string, due: number, missed: number): Promise<void> {
+    const { store, clock, config, log } = this.deps;
+    await store.transaction(async (tx) => {
+      await tx.locks.acquire('scheduler');
+      const g = await tx.groups.get(pgId);
+      const policy = g?.policies.find((p) => p.name === policyName);
+      if (!g || !policy || g.status !== 'ACTIVE') return;
+      const last = (await tx.groups.lastRuns(pgId)).get(policyName) ?? g.scheduleAnchor;
+      if (last >= due) return;
+      const now = clock.now();
+      const r = await takeGroupSnapshot(tx, g, {
+        name: scheduledName(g, policy, now), type: 'SCHEDULED', now, expiresAt: scheduledExpiry(policy, now), policy: policy.name,
+      }, config.limits.snapshotsPerVm);
+      await tx.groups.setLastRun(pgId, policyName, due);
+      if (missed > 0) log.info({ pg: pgId, policy: policyName, missed }, 'missed scheduled runs; took one catch-up snapshot');
+      log.info({ pg: pgId, policy: policyName, snapshot: r.snapshot.id, vms: r.successful, failed: r.failed }, 'scheduled snapshot');
+    });
+  }
+
+  private async expire(now: number, groups: ProtectionGroup[]): Promise<void> {
+    const { store } = this.deps;
+    const paused = groups.filter((g) => g.status === 'PAUSED').map((g) => g.id);
+    for (;;) {
+      const batch = await store.repos.groupSnapshots.expired(now, BATCH, paused);
+      for (const s of batch) {
+        await store.transaction(async (tx) => {
+          if (await tx.groupSnapshots.get(s.id)) await deleteGroupSnapshot(tx, s);
+        });
+      }
+      if (batch.length < BATCH) break;
+    }
+    for (;;) {
+      const batch = await store.repos.snapshots.expiredStandalone(now, BATCH);
+      for (const s of batch) {
+        await store.transaction(async (tx) => {
+          if (await tx.snapshots.get(s.id)) await deleteSnapshot(tx, s.id);
+        });
+      }
+      if (batch.length < BATCH) break;
+    }
+    for (const g of groups.filter((x) => x.status === 'MARKED_FOR_DELETE')) {
+      await store.transaction(async (tx) => {
+        const still = await tx.groups.get(g.id);
+        if (still?.status === 'MARKED_FOR_DELETE' && (await tx.groupSnapshots.list(g.id)).length === 0) await tx.groups.delete(g.id);
+      });
+    }
+  }
+
+  private async nextWake(): Promise<number | undefined> {
+    const { store } = this.deps;
+    const groups = await store.repos.groups.list(undefined);
+    const times: number[] = [];
+    for (const g of groups) {
+      if (g.status !== 'ACTIVE') continue;
+      const last = await store.repos.groups.lastRuns(g.id);
+      for (const p of g.policies) times.push(nextRun(g.scheduleAnchor, p.schedule, last.get(p.name) ?? g.scheduleAnchor));
+    }
+    const paused = groups.filter((g) => g.status === 'PAUSED').map((g) => g.id);
+    const e1 = await store.repos.groupSnapshots.nextExpiry(paused);
+    const e2 = await store.repos.snapshots.nextStandaloneExpiry();
+    for (const e of [e1, e2]) if (e !== undefined) times.push(e);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }
+}
