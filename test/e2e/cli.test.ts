@@ -1,100 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ADMIN, basic, killAll, request, serve as spawnServe, stop, type Reply } from '../helpers/cli.ts';
 
 // The real CLI, spawned as users run it. Nothing here sleeps: every wait is on process
 // output or exit.
 
-const BIN = fileURLToPath(new URL('../../bin/snapservice.js', import.meta.url));
-const ADMIN = 'administrator@vsphere.local';
 const tmpRoot = mkdtempSync(join(tmpdir(), 'snapservice-cli-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 let dirCount = 0;
 const freshDir = () => join(tmpRoot, `d${++dirCount}`);
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Cli {
-  proc: ChildProcess;
-  /** The URL of the `listening on` line, or undefined if the process exited first. */
-  url?: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<Exit>;
-}
-
-const running = new Set<ChildProcess>();
-afterEach(() => {
-  for (const p of running) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  running.clear();
-});
-
-/** Spawns `snapservice serve ...` and resolves once it prints `listening on` or exits. */
-async function serve(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Cli> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('SNAPSERVICE_')) delete env[k];
-  const proc = spawn(process.execPath, [BIN, 'serve', ...args], {
-    cwd: opts.cwd ?? tmpRoot,
-    env: { ...env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(proc);
-  let out = '';
-  let err = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<Exit>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
-  const lines = createInterface({ input: proc.stdout! });
-  const url = await new Promise<string | undefined>((resolve) => {
-    lines.on('line', (line) => {
-      const m = /^listening on (\S+)$/.exec(line);
-      if (m) resolve(m[1]);
-    });
-    void exited.then(() => resolve(undefined));
-  });
-  return { proc, url, stdout: () => out, stderr: () => err, exited };
-}
-
-async function stop(cli: Cli, signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> {
-  cli.proc.kill(signal);
-  return cli.exited;
-}
-
-interface Reply {
-  status: number;
-  body: unknown;
-  fingerprint?: string;
-}
-
-/** One request on a fresh connection; HTTPS accepts the self-signed certificate. */
-function request(url: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const u = new URL(url);
-  const lib = u.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(u, { method: opts.method ?? 'GET', headers: opts.headers, agent: false, rejectUnauthorized: false }, (res) => {
-      const socket = res.socket as import('node:tls').TLSSocket;
-      const fingerprint = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().fingerprint256 : undefined;
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, fingerprint }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+afterEach(killAll);
+/** Runs from the temp root unless told otherwise, so a default ./data lands there. */
+const serve = (args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) => spawnServe(args, { cwd: tmpRoot, ...opts });
 
 async function login(url: string, password = 'VMware1!'): Promise<Reply> {
   return request(`${url}/api/session`, { method: 'POST', headers: { authorization: basic(ADMIN, password) } });
