@@ -125,6 +125,7 @@ async function syncAdminPassword(store: Store, config: Config): Promise<void> {
 async function loadSeed(name: string): Promise<Seed> {
   if (name === 'empty') return {};
   if (name === 'demo') return demoSeed();
+  if (name === 'demo-inventory') return demoSeed({ groups: false });
   let text: string;
   try {
     text = await readFile(name, 'utf8');

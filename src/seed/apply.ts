@@ -7,6 +7,7 @@ import { createCluster, createDatacenter, createFolder, createHost, createResour
 import { takeVmSnapshot } from '../services/snapshots.ts';
 import type { Repos } from '../store/store.ts';
 import { SeedSchema, type Seed, type SeedVmSpec } from './format.ts';
+import { seedGroup } from './groups.ts';
 
 export interface SeedContext {
   now: number;
@@ -59,6 +60,7 @@ export async function applySeed(tx: Repos, seed: Seed, ctx: SeedContext, passwor
       }
     }
   }
+  for (const g of seed.protection_groups ?? []) await seedGroup(tx, g, paths, ctx.now, ctx.maxSnapshotsPerVm);
   const roleIds = new Map(BUILTIN_ROLES.map((r) => [r.name, r.id]));
   let roleNo = 1000;
   for (const r of seed.roles ?? []) {

@@ -33,8 +33,33 @@ function demoVm(name: string, on: boolean, cpu: number, memoryMib: number, guest
   };
 }
 
-/** 2 clusters of 3 hosts, 16 VMs (6 powered on), 3 users. Same ids on every fresh start. */
-export function demoSeed(): Seed {
+/**
+ * The demo's protection groups, with history: a pattern group taking hourly and daily
+ * snapshots for three days, a locked group, and a paused one.
+ */
+export const DEMO_GROUPS: NonNullable<Seed['protection_groups']> = [
+  {
+    cluster: 'Datacenter/Cluster-A', name: 'web-tier', vm_name_patterns: ['web-*'], created_minutes_ago: 3 * DAY,
+    policies: [
+      { name: 'hourly', schedule: { unit: 'HOUR', interval: 1 }, retention: { unit: 'HOUR', duration: 6 } },
+      { name: 'daily', schedule: { unit: 'DAY', interval: 1 }, retention: { unit: 'WEEK', duration: 1 } },
+    ],
+  },
+  {
+    cluster: 'Datacenter/Cluster-A', name: 'databases', vms: ['db-01', 'db-02'], locked: true, created_minutes_ago: DAY,
+    policies: [{ name: 'every-4h', schedule: { unit: 'HOUR', interval: 4 }, retention: { unit: 'DAY', duration: 1 } }],
+  },
+  {
+    cluster: 'Datacenter/Cluster-B', name: 'analytics', vm_name_patterns: ['analytics-*'], created_minutes_ago: 5 * DAY, paused_minutes_ago: 2 * DAY,
+    policies: [{ name: 'daily', schedule: { unit: 'DAY', interval: 1 }, retention: { unit: 'DAY', duration: 14 } }],
+  },
+];
+
+/**
+ * 2 clusters of 3 hosts, 16 VMs (6 powered on), 3 users, 3 protection groups. Same ids on
+ * every fresh start. `demo-inventory` is the same without the protection groups.
+ */
+export function demoSeed(opts: { groups?: boolean } = {}): Seed {
   const a = [
     demoVm('web-01', true, 2, 4096, 'UBUNTU_64'),
     demoVm('web-02', true, 2, 4096, 'UBUNTU_64'),
@@ -67,6 +92,7 @@ export function demoSeed(): Seed {
       name: 'SnapshotOperator',
       privileges: ['System.Anonymous', 'System.View', 'System.Read', 'Host.Config.Storage', 'VirtualMachine.State.RevertToSnapshot', 'VirtualMachine.Interact.PowerOff'],
     }],
+    protection_groups: opts.groups === false ? [] : DEMO_GROUPS,
     users: [
       { name: 'readonly@vsphere.local', password: DEMO_PASSWORDS['readonly@vsphere.local'], permissions: [{ role: 'ReadOnly', on: '/', propagate: true }] },
       {

@@ -76,13 +76,35 @@ const SeedUser = Type.Object({
   }, { additionalProperties: false }))),
 }, { additionalProperties: false });
 
+const Unit = Type.Union(['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'].map((u) => Type.Literal(u)));
+
+const SeedGroup = Type.Object({
+  /** Inventory path of the cluster: 'Datacenter/Cluster'. */
+  cluster: Type.String({ minLength: 1 }),
+  name: Type.String({ minLength: 1 }),
+  vm_name_patterns: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  /** VM names in the cluster. */
+  vms: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  locked: Type.Optional(Type.Boolean()),
+  policies: Type.Optional(Type.Array(Type.Object({
+    name: Type.String({ minLength: 1 }),
+    schedule: Type.Object({ unit: Unit, interval: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+    retention: Type.Object({ unit: Unit, duration: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  }, { additionalProperties: false }))),
+  /** The group was created this long before seeding; its scheduled runs since then that have not expired exist. */
+  created_minutes_ago: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Paused this long before seeding (no runs and no expiry since); absent = active. */
+  paused_minutes_ago: Type.Optional(Type.Integer({ minimum: 0 })),
+}, { additionalProperties: false });
+
 export const SeedSchema = Type.Object({
   datacenters: Type.Optional(Type.Array(SeedDatacenter)),
   roles: Type.Optional(Type.Array(SeedRole)),
   users: Type.Optional(Type.Array(SeedUser)),
-  /** Protection groups, per cluster path; applied after the inventory. */
-  protection_groups: Type.Optional(Type.Array(Type.Unknown())),
+  /** Protection groups with their past scheduled snapshots; applied after the inventory. */
+  protection_groups: Type.Optional(Type.Array(SeedGroup)),
 }, { additionalProperties: false });
 
 export type Seed = Static<typeof SeedSchema>;
 export type SeedVmSpec = Static<typeof SeedVm>;
+export type SeedGroupSpec = Static<typeof SeedGroup>;

@@ -25,10 +25,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app on an in-memory store with a manual clock; the demo seed unless told otherwise. */
+/** An app on an in-memory store with a manual clock; the demo inventory unless told otherwise. */
 export async function makeApp(config: ConfigInput = {}): Promise<TestApp> {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 9, 0, 0));
-  const runtime = await createRuntime(testConfig({ seed: 'demo', ...config }), { clock });
+  // The demo inventory without its protection groups, so that tests own every group.
+  const runtime = await createRuntime(testConfig({ seed: 'demo-inventory', ...config }), { clock });
   const app = await buildApp(runtime.deps);
   return {
     app,

@@ -4,7 +4,7 @@ import { AWKWARD_IDS, BIG, binary, cluster, disk, FAR, scrambled, vm, type Ctx }
 
 /** Expected "creation time, then id" order of records. */
 const byCreation = <T extends { id: string; createdAt: number }>(rows: T[]): string[] =>
-  [...rows].sort((a, b) => a.createdAt - b.createdAt || binary(a.id, b.id)).map((r) => r.id);
+  [...rows].sort((a, b) => a.createdAt - b.createdAt || a.id.length - b.id.length || binary(a.id, b.id)).map((r) => r.id);
 
 /** Two creation times, each shared by several awkward ids. */
 const timed = (prefix: string) => AWKWARD_IDS.map((s, i) => ({ id: `${prefix}${s}`, createdAt: i % 2 ? FAR : 7 }));

@@ -1,4 +1,5 @@
 import type { Cluster, Folder, FolderType, Host, ResourcePool, Vm, PowerState } from '../../domain/model.ts';
+import { sql } from 'kysely';
 import type { InventoryRepo, VmRepo } from '../store.ts';
 import { bool, int, NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
@@ -7,6 +8,10 @@ const clusterOf = (r: DB['clusters']): Cluster => ({
   ...r, haEnabled: bool(r.haEnabled), drsEnabled: bool(r.drsEnabled), createdAt: num(r.createdAt),
 });
 
+/**
+ * Inventory ids are morefs (vm-9, vm-10): among objects created at the same instant, the
+ * shorter id first puts them in counter order, where plain text order would not.
+ */
 export function inventoryRepo(db: Db): InventoryRepo {
   return {
     async insertDatacenter(dc) {
@@ -17,7 +22,7 @@ export function inventoryRepo(db: Db): InventoryRepo {
       return r && { ...r, createdAt: num(r.createdAt) };
     },
     async listDatacenters() {
-      const rows = await db.selectFrom('datacenters').selectAll().orderBy('createdAt').orderBy('id').execute();
+      const rows = await db.selectFrom('datacenters').selectAll().orderBy('createdAt').orderBy(sql`length(id)`).orderBy('id').execute();
       return rows.map((r) => ({ ...r, createdAt: num(r.createdAt) }));
     },
     async insertFolder(f) {
@@ -28,7 +33,7 @@ export function inventoryRepo(db: Db): InventoryRepo {
       return r && folderOf(r);
     },
     async listFolders() {
-      const rows = await db.selectFrom('folders').selectAll().orderBy('createdAt').orderBy('id').execute();
+      const rows = await db.selectFrom('folders').selectAll().orderBy('createdAt').orderBy(sql`length(id)`).orderBy('id').execute();
       return rows.map(folderOf);
     },
     async insertCluster(c) {
@@ -39,7 +44,7 @@ export function inventoryRepo(db: Db): InventoryRepo {
       return r && clusterOf(r);
     },
     async listClusters() {
-      const rows = await db.selectFrom('clusters').selectAll().orderBy('createdAt').orderBy('id').execute();
+      const rows = await db.selectFrom('clusters').selectAll().orderBy('createdAt').orderBy(sql`length(id)`).orderBy('id').execute();
       return rows.map(clusterOf);
     },
     async insertHost(h) {
@@ -50,7 +55,7 @@ export function inventoryRepo(db: Db): InventoryRepo {
       return r && hostOf(r);
     },
     async listHosts() {
-      const rows = await db.selectFrom('hosts').selectAll().orderBy('createdAt').orderBy('id').execute();
+      const rows = await db.selectFrom('hosts').selectAll().orderBy('createdAt').orderBy(sql`length(id)`).orderBy('id').execute();
       return rows.map(hostOf);
     },
     async insertResourcePool(rp) {
@@ -61,7 +66,7 @@ export function inventoryRepo(db: Db): InventoryRepo {
       return r && { ...r, createdAt: num(r.createdAt) };
     },
     async listResourcePools() {
-      const rows = await db.selectFrom('resourcePools').selectAll().orderBy('createdAt').orderBy('id').execute();
+      const rows = await db.selectFrom('resourcePools').selectAll().orderBy('createdAt').orderBy(sql`length(id)`).orderBy('id').execute();
       return rows.map((r): ResourcePool => ({ ...r, createdAt: num(r.createdAt) }));
     },
   };
@@ -107,7 +112,7 @@ export function vmRepo(db: Db): VmRepo {
       if (f.clusterIds) q = f.clusterIds.length > 0 ? q.where('clusterId', 'in', f.clusterIds) : q.where(NONE);
       if (f.hostIds) q = f.hostIds.length > 0 ? q.where('hostId', 'in', f.hostIds) : q.where(NONE);
       if (f.powerStates) q = f.powerStates.length > 0 ? q.where('powerState', 'in', f.powerStates) : q.where(NONE);
-      const rows = await q.orderBy('createdAt').orderBy('id').execute();
+      const rows = await q.orderBy('createdAt').orderBy(sql`length(id)`).orderBy('id').execute();
       return rows.map(vmOf);
     },
     async update(id, patch) {
