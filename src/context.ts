@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from './clock/clock.ts';
+import type { Clock, WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Role } from './domain/model.ts';
 import type { VerifiedCache } from './security/passwords.ts';
@@ -14,7 +14,10 @@ export interface TaskSignal {
 export interface Deps {
   config: Config;
   store: Store;
+  /** Service time: schedules, expiries, task and snapshot timestamps. */
   clock: Clock;
+  /** Real elapsed time: sessions, runner liveness, polling. */
+  wall: WallClock;
   log: Logger;
   tasks: TaskSignal;
   /** Nudged when groups or snapshot expiries change. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
-import { ManualClock, ServiceClock, SystemClock, type Clock } from './clock/clock.ts';
+import { ManualClock, realTime, ServiceClock, SystemClock, type Clock, type WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Deps } from './context.ts';
 import type { Role } from './domain/model.ts';
@@ -29,6 +29,8 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   clock?: Clock;
+  /** Real elapsed time (tests inject a ManualClock to expire sessions). */
+  wall?: WallClock;
   log?: Logger;
   /** Open the store but start neither the task runner nor the scheduler (tools, some tests). */
   noRunner?: boolean;
@@ -44,10 +46,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     const rootFolderId = await initialise(store, config, clock);
     const roles = new Map<string, Role>((await store.repos.roles.list()).map((r) => [r.id, r]));
     const deps: Deps = {
-      config, store, clock, log, roles, rootFolderId,
+      config, store, clock, log, roles, rootFolderId, wall: opts.wall ?? realTime,
       tasks: { notify: () => undefined },
       scheduler: { notify: () => undefined },
-      verified: new VerifiedCache(60_000, () => clock.now()),
+      verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),
     };
     const runner = new TaskRunner(deps, executors);
     const scheduler = new Scheduler(deps);

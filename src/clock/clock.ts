@@ -168,10 +168,16 @@ export class ManualClock extends ServiceClock {
 }
 
 /**
- * Real elapsed time, for liveness only (runner heartbeats and leases, polling other
- * processes' changes): a simulated month must not make a live process look dead.
+ * Elapsed real time, for what must not jump with simulated time: runner heartbeats and leases,
+ * polling other processes' changes, session idle timeouts. A simulated month must neither make
+ * a live process look dead nor log out a script that advanced the clock.
  */
-export const realTime = {
+export interface WallClock {
+  now(): number;
+  every(ms: number, fn: () => void): () => void;
+}
+
+export const realTime: WallClock = {
   now: (): number => Date.now(),
   every(ms: number, fn: () => void): () => void {
     const timer = setInterval(fn, ms);

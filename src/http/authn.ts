@@ -42,12 +42,12 @@ export async function checkPassword(deps: Deps, userName: string, password: stri
   return user;
 }
 
-/** Resolves a session token, enforcing idle timeout and absolute lifetime. */
+/** Resolves a session token, enforcing idle timeout and absolute lifetime (in real time). */
 export async function checkSession(deps: Deps, token: string): Promise<Principal> {
   const hash = sha256(token);
   const { repos } = deps.store;
   const s = await repos.sessions.get(hash);
-  const now = deps.clock.now();
+  const now = deps.wall.now();
   if (!s) throw errors.unauthenticated('The session is not authenticated.');
   if (now - s.lastAccessedAt > deps.config.sessionIdleMs || now - s.createdAt > deps.config.sessionMaxMs) {
     await repos.sessions.delete(hash);

@@ -1,4 +1,3 @@
-import { realTime } from '../clock/clock.ts';
 import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
@@ -29,7 +28,7 @@ export class Scheduler {
   private stopPoll?: () => void;
 
   start(): void {
-    this.stopPoll = realTime.every(POLL_MS, () => this.notify());
+    this.stopPoll = this.deps.wall.every(POLL_MS, () => this.notify());
     this.loopDone = this.loop();
   }
 

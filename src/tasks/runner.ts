@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { realTime } from '../clock/clock.ts';
 import type { Deps, TaskSignal } from '../context.ts';
 import type { Message, Task, TaskKind } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
@@ -48,9 +47,9 @@ export class TaskRunner implements TaskSignal {
 
   async start(): Promise<void> {
     const { store, config } = this.deps;
-    const now = realTime.now();
+    const now = this.deps.wall.now();
     await store.repos.instances.register({ id: this.id, hostname: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now });
-    this.stops.push(realTime.every(Math.max(50, Math.floor(config.taskLeaseMs / 3)), () => void this.tick()));
+    this.stops.push(this.deps.wall.every(Math.max(50, Math.floor(config.taskLeaseMs / 3)), () => void this.tick()));
     await this.recover();
     this.notify();
   }
@@ -87,7 +86,7 @@ export class TaskRunner implements TaskSignal {
     if (this.abort.signal.aborted) return;
     const { store, clock, config, log } = this.deps;
     try {
-      await store.repos.instances.heartbeat(this.id, realTime.now());
+      await store.repos.instances.heartbeat(this.id, this.deps.wall.now());
       await this.recover();
       await store.repos.tasks.purgeFinished(clock.now() - config.taskRetentionMs);
       this.notify();
@@ -102,7 +101,7 @@ export class TaskRunner implements TaskSignal {
    */
   private async recover(): Promise<void> {
     const { store, config, log } = this.deps;
-    const now = realTime.now();
+    const now = this.deps.wall.now();
     const host = hostname();
     const live: string[] = [];
     for (const i of await store.repos.instances.list()) {

@@ -42,9 +42,11 @@ describe('POST/GET/DELETE /api/session', () => {
     expect(unknown.json().messages[0].default_message).toBe(res.json().messages[0].default_message);
   });
 
-  it('expires idle sessions', async () => {
+  it('expires sessions idle for 30 minutes of real time, not of simulated time', async () => {
     const token = (await t.req({ method: 'POST', url: '/api/session' })).json();
-    await t.advance(31 * 60_000);
+    await t.advance(3 * 3600_000);
+    expect((await t.req({ method: 'GET', url: '/api/snapservice/info/about', as: null, headers: { 'vmware-api-session-id': token } })).statusCode).toBe(200);
+    await t.wall.advance(31 * 60_000);
     const res = await t.req({ method: 'GET', url: '/api/snapservice/info/about', as: null, headers: { 'vmware-api-session-id': token } });
     expect(res.statusCode).toBe(401);
   });

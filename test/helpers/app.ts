@@ -18,6 +18,8 @@ export interface TestApp {
   app: FastifyInstance;
   runtime: Runtime;
   clock: ManualClock;
+  /** Real elapsed time as the server sees it (sessions, liveness); moves only when told. */
+  wall: ManualClock;
   /** Request as a user (Basic auth), or anonymously with `as: null`. */
   req(opts: InjectOptions & { as?: Who | null }): Promise<LightMyRequestResponse>;
   /** Advance the service clock and let the runner finish what falls due. */
@@ -28,13 +30,15 @@ export interface TestApp {
 /** An app on an in-memory store with a manual clock; the demo inventory unless told otherwise. */
 export async function makeApp(config: ConfigInput = {}): Promise<TestApp> {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 9, 0, 0));
+  const wall = new ManualClock(Date.UTC(2026, 10, 27, 9, 0, 0));
   // The demo inventory without its protection groups, so that tests own every group.
-  const runtime = await createRuntime(testConfig({ seed: 'demo-inventory', ...config }), { clock });
+  const runtime = await createRuntime(testConfig({ seed: 'demo-inventory', ...config }), { clock, wall });
   const app = await buildApp(runtime.deps);
   return {
     app,
     runtime,
     clock,
+    wall,
     req({ as = 'admin', ...opts }) {
       const headers = { ...(opts.headers ?? {}) } as Record<string, string>;
       if (as) headers.authorization = basic(USERS[as].user, USERS[as].password);

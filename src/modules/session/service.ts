@@ -7,7 +7,7 @@ import { errors } from '../../vapi/errors.ts';
 /** Creates a session for the caller; only the token's hash is stored. */
 export async function createSession(call: Call): Promise<string> {
   const token = newToken();
-  const now = call.deps.clock.now();
+  const now = call.deps.wall.now();
   await call.deps.store.repos.sessions.insert({ tokenHash: sha256(token), user: call.user, createdAt: now, lastAccessedAt: now });
   return token;
 }
