@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -36,6 +36,33 @@ describe('two server processes on one data dir', () => {
     const active = (await clients[1].ok('GET', '/api/snapservice/tasks?status=PENDING&status=RUNNING')).items;
     expect(active).toHaveLength(4);
     expect(new Set(active.map((t: any) => t.info.target.id)).size).toBe(4);
+    expect(await stop(first)).toEqual({ code: 0, signal: null });
+    expect(await stop(second)).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('two schedulers on one store', () => {
+  it('take each scheduled snapshot exactly once', async () => {
+    const seed = join(root, 'seed.json');
+    writeFileSync(seed, JSON.stringify({
+      datacenters: [{ name: 'DC', clusters: [{ name: 'C', hosts: ['h1'], vms: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] }] }],
+      protection_groups: [{
+        cluster: 'DC/C', name: 'all', vm_name_patterns: ['*'],
+        policies: [{ name: 'hourly', schedule: { unit: 'HOUR', interval: 1 }, retention: { unit: 'DAY', duration: 1 } }],
+      }],
+    }));
+    const args = ['--port', '0', '--data', join(root, 'sched'), '--http', '--sim', '--seed', seed, '--clock', 'manual', '--clock-start', '2026-11-27T00:00:00.000Z'];
+    const first = await serve(args);
+    const second = await serve(args);
+    const [a, b] = [await Client.login(first.url!), await Client.login(second.url!)];
+    for (let hour = 0; hour < 3; hour++) {
+      await Promise.all([a, b].map((c) => c.ok('POST', '/api/sim/clock?action=advance', { seconds: 3600 })));
+    }
+    const [cl] = await a.ok('GET', '/api/vcenter/cluster');
+    const [pg] = (await a.ok('GET', `/api/snapservice/clusters/${cl.cluster}/protection-groups`)).items;
+    const snaps = (await b.ok('GET', `/api/snapservice/clusters/${cl.cluster}/protection-groups/${pg.pg}/snapshots`)).snapshots;
+    expect(snaps.map((s: any) => s.info.start_time)).toEqual(['01', '02', '03'].map((h) => `2026-11-27T${h}:00:00.000Z`));
+    for (const s of snaps) expect(s.info.vm_snapshots).toHaveLength(3);
     expect(await stop(first)).toEqual({ code: 0, signal: null });
     expect(await stop(second)).toEqual({ code: 0, signal: null });
   });
