@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { nameProblem } from '../../domain/groups.ts';
-import { parseTime } from '../../domain/time.ts';
 import { deleteGroupSnapshot } from '../../services/groups.ts';
 import { errors, vapiError } from '../../vapi/errors.ts';
+import { snapshotFilter } from '../../vapi/filters.ts';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import {
@@ -13,8 +13,6 @@ import { clusterAndGroup, submitChange } from '../groups/service.ts';
 const SERVICE = 'com.vmware.snapservice.clusters.protection_groups.snapshots';
 const BASE = '/api/snapservice/clusters/{cluster}/protection-groups/{pg}/snapshots';
 
-const time = (s: string | undefined) => (s === undefined ? undefined : parseTime(s));
-const set = <T>(v: T[] | undefined) => (v && v.length > 0 ? v : undefined);
 
 export const groupSnapshotRoutes: Operation[] = [
   defineOperation({
@@ -27,11 +25,7 @@ export const groupSnapshotRoutes: Operation[] = [
     handler: async (call, input, { pg }) => {
       const f = input.filter ?? {};
       const repos = call.deps.store.repos;
-      const list = await repos.groupSnapshots.list(pg.id, {
-        ids: set(f.snapshots), names: set(f.names),
-        createdAfter: time(f.created_after), createdBefore: time(f.created_before),
-        expiresAfter: time(f.expires_after), expiresBefore: time(f.expires_before),
-      });
+      const list = await repos.groupSnapshots.list(pg.id, snapshotFilter(f));
       const snapshots = [];
       for (const s of list) snapshots.push({ snapshot: s.id, info: pgSnapshotToWire(s, await repos.snapshots.list({ pgSnapshotId: s.id })) });
       return { snapshots };

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { clusterOr404 } from '../../services/lookup.ts';
 import { currentMembers } from '../../services/groups.ts';
+import { constraint } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import {
@@ -19,7 +20,6 @@ async function info(call: Call, pg: ProtectionGroup) {
   return groupToWire(pg, await visibleMembers(call, pg), snapshots);
 }
 
-const set = <T>(v: T[] | undefined) => (v && v.length > 0 ? v : undefined);
 
 export const groupRoutes: Operation[] = [
   defineOperation({
@@ -36,8 +36,8 @@ export const groupRoutes: Operation[] = [
     handler: async (call, input, cluster) => {
       const f = input.filter ?? {};
       const repos = call.deps.store.repos;
-      let groups = await repos.groups.list(cluster.id, { ids: set(f.pgs), names: set(f.names), statuses: set(f.states) });
-      const wanted = set(f.vms);
+      let groups = await repos.groups.list(cluster.id, { ids: constraint(f.pgs), names: constraint(f.names), statuses: constraint(f.states) });
+      const wanted = constraint(f.vms);
       if (wanted) {
         const keep: ProtectionGroup[] = [];
         for (const g of groups) if ((await currentMembers(repos, g)).ids.some((id) => wanted.includes(id))) keep.push(g);

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
+import { snapshotFilterFields } from '../../vapi/filters.ts';
 import { compact, DateTime, formatTime, Id, ListOf, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
 
 const NS = 'com.vmware.snapservice';
@@ -81,14 +82,7 @@ export const PgSnapshotInfo = Struct(`${SNAPS}.info`, {
   vm_snapshots: ListOf(VmSnapshotSummary),
 });
 
-export const PgSnapshotFilter = Struct(`${SNAPS}.filter_spec`, {
-  expires_after: Type.Optional(DateTime()),
-  expires_before: Type.Optional(DateTime()),
-  created_after: Type.Optional(DateTime()),
-  created_before: Type.Optional(DateTime()),
-  snapshots: Type.Optional(SetOf(Id())),
-  names: Type.Optional(SetOf(Type.String())),
-});
+export const PgSnapshotFilter = Struct(`${SNAPS}.filter_spec`, snapshotFilterFields());
 
 /** Note the vendor's list field here is `snapshots`, not `items`. */
 export const PgSnapshotList = Struct(`${SNAPS}.list_result`, {

@@ -3,6 +3,7 @@ import type { EntityRef } from '../../domain/privileges.ts';
 import { typeOfId } from '../../http/authz.ts';
 import type { TaskFilter } from '../../store/store.ts';
 import { errors, vapiError } from '../../vapi/errors.ts';
+import { constraint } from '../../vapi/filters.ts';
 import type { Call } from '../../vapi/operation.ts';
 
 /** The vendor's cap on one task list answer. */
@@ -43,12 +44,11 @@ export async function listTasks(call: Call, filter: TaskFilter): Promise<Task[]>
 
 /** vAPI filter sets: unset or empty means "no constraint". */
 export function taskFilter(f: { tasks?: string[]; operations?: string[]; services?: string[]; status?: string[]; users?: string[] } | undefined): TaskFilter {
-  const set = <T>(v: T[] | undefined) => (v && v.length > 0 ? v : undefined);
   return {
-    ids: set(f?.tasks),
-    operations: set(f?.operations),
-    services: set(f?.services),
-    statuses: set(f?.status) as TaskStatus[] | undefined,
-    users: set(f?.users),
+    ids: constraint(f?.tasks),
+    operations: constraint(f?.operations),
+    services: constraint(f?.services),
+    statuses: constraint(f?.status) as TaskStatus[] | undefined,
+    users: constraint(f?.users),
   };
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Cluster, Vm } from '../../domain/model.ts';
-import { parseTime } from '../../domain/time.ts';
 import { errors } from '../../vapi/errors.ts';
+import { snapshotFilter } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import { clusterAndVm } from '../vms/routes.ts';
@@ -18,8 +18,6 @@ async function associated(call: Call, cluster: Cluster, vm: Vm): Promise<void> {
   if (here.length === 0) throw errors.notFound('virtual machine', vm.id);
 }
 
-const time = (s: string | undefined) => (s === undefined ? undefined : parseTime(s));
-const set = <T>(v: T[] | undefined) => (v && v.length > 0 ? v : undefined);
 
 export const vmSnapshotRoutes: Operation[] = [
   defineOperation({
@@ -36,13 +34,8 @@ export const vmSnapshotRoutes: Operation[] = [
       const snapshots = await repos.snapshots.list({
         vmId: vm.id,
         clusterId: cluster.id,
-        ids: set(f.snapshots),
-        names: set(f.names),
+        ...snapshotFilter(f),
         type: f.snapshot_type,
-        createdAfter: time(f.created_after),
-        createdBefore: time(f.created_before),
-        expiresAfter: time(f.expires_after),
-        expiresBefore: time(f.expires_before),
       });
       const disks = await repos.snapshots.disksOf(snapshots.map((s) => s.id));
       return { items: snapshots.map((s) => ({ snapshot: s.id, info: vmSnapshotToWire(s, disks.get(s.id) ?? []) })) };

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { DiskSnapshot, VmSnapshot } from '../../domain/model.ts';
-import { compact, DateTime, formatTime, Id, ListOf, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
+import { snapshotFilterFields } from '../../vapi/filters.ts';
+import { compact, DateTime, formatTime, Id, ListOf, StringEnum, Struct } from '../../vapi/wire.ts';
 
 const NS = 'com.vmware.snapservice.clusters.virtual_machines.snapshots';
 export const SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED'] as const;
@@ -23,12 +24,7 @@ export const VmSnapshotInfo = Struct(`${NS}.info`, {
 });
 
 export const VmSnapshotFilter = Struct(`${NS}.filter_spec`, {
-  expires_after: Type.Optional(DateTime()),
-  expires_before: Type.Optional(DateTime()),
-  created_after: Type.Optional(DateTime()),
-  created_before: Type.Optional(DateTime()),
-  snapshots: Type.Optional(SetOf(Id())),
-  names: Type.Optional(SetOf(Type.String())),
+  ...snapshotFilterFields(),
   snapshot_type: Type.Optional(StringEnum(`${NS}.type`, SNAPSHOT_TYPES)),
 });
 
