@@ -5,8 +5,8 @@ import { DateTime, Id, SetOf } from './wire.ts';
 /** vAPI filter rules shared by every list operation. */
 
 /** A filter set that is unset or empty puts no constraint: both become undefined. */
-export function constraint<T>(values: T[] | undefined): T[] | undefined {
-  return values && values.length > 0 ? values : undefined;
+export function constraint<T>(values: readonly T[] | undefined): T[] | undefined {
+  return values && values.length > 0 ? [...values] : undefined;
 }
 
 /** A validated RFC 3339 filter bound as epoch ms. */

@@ -3,6 +3,7 @@ import type { Cluster, Datacenter, Folder, Host, ResourcePool } from '../../doma
 import type { EntityRef } from '../../domain/privileges.ts';
 import { clusterOr404 } from '../../services/lookup.ts';
 import { vapiError } from '../../vapi/errors.ts';
+import { constraint } from '../../vapi/filters.ts';
 import type { Call } from '../../vapi/operation.ts';
 
 /**
@@ -15,7 +16,10 @@ export const LIST_CAPS = { datacenters: 1000, clusters: 1000, folders: 1000, hos
 
 /** A vAPI filter set: unset or empty means "no constraint". */
 export type IdSet = Set<string> | undefined;
-export const idSet = (values: readonly string[] | undefined): IdSet => (values && values.length > 0 ? new Set(values) : undefined);
+export const idSet = (values: readonly string[] | undefined): IdSet => {
+  const c = constraint(values);
+  return c ? new Set(c) : undefined;
+};
 export const admits = (set: IdSet, value: string | null | undefined): boolean => !set || (value !== null && value !== undefined && set.has(value));
 
 /** Keeps the items the caller may read; more than `cap` of them is an error, not a silent cut. */

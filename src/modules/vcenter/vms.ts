@@ -4,6 +4,7 @@ import { deleteDisks } from '../../services/disks.ts';
 import { liveVmOr404 } from '../../services/lookup.ts';
 import type { Repos } from '../../store/store.ts';
 import { errors, vapiError } from '../../vapi/errors.ts';
+import { constraint } from '../../vapi/filters.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { admits, idSet, LIST_CAPS, readable } from './inventory.ts';
 
@@ -30,8 +31,7 @@ export interface VmListFilter {
 /** `folders` and `resource_pools` match the VM's own folder and pool (not their ancestors), as vCenter does. */
 export async function listVms(call: Call, f: VmListFilter = {}): Promise<Vm[]> {
   const repos = call.deps.store.repos;
-  const set = (v: string[] | undefined) => (v && v.length > 0 ? v : undefined);
-  let clusterIds = set(f.clusters);
+  let clusterIds = constraint(f.clusters);
   const dcs = idSet(f.datacenters);
   if (dcs) {
     const inDcs = new Set((await repos.inventory.listClusters()).filter((c) => dcs.has(c.datacenterId)).map((c) => c.id));
@@ -39,11 +39,11 @@ export async function listVms(call: Call, f: VmListFilter = {}): Promise<Vm[]> {
     if (clusterIds.length === 0) return [];
   }
   const vms = await repos.vms.list({
-    ids: set(f.vms),
-    names: set(f.names),
+    ids: constraint(f.vms),
+    names: constraint(f.names),
     clusterIds,
-    hostIds: set(f.hosts),
-    powerStates: set(f.power_states),
+    hostIds: constraint(f.hosts),
+    powerStates: constraint(f.power_states),
   });
   const folders = idSet(f.folders);
   const pools = idSet(f.resource_pools);
