@@ -78,6 +78,13 @@ export async function changedBlocks(tx: Repos, vmId: string, target: readonly Di
   return total;
 }
 
+/** Blocks written anywhere in these layers' content: what a full copy of them would move. */
+export async function writtenBlocks(tx: Repos, layerIds: readonly number[]): Promise<number> {
+  let total = 0;
+  for (const id of layerIds) total += await tx.layers.countBlocks(await tx.layers.chain(id));
+  return total;
+}
+
 /**
  * Points every disk at the snapshot's content through a fresh empty head, with a new
  * sequence UUID (the LWD sequence restarts after a revert). The old heads must already be

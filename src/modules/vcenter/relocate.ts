@@ -2,6 +2,7 @@ import type { Cluster, Folder, Host, ResourcePool, Vm } from '../../domain/model
 import type { EntityRef } from '../../domain/privileges.ts';
 import { Authorizer } from '../../http/authz.ts';
 import type { Repos } from '../../store/store.ts';
+import { checkVmFolder, leastLoadedHost, placementField as field, requireDrs, usableHost as usable } from '../../services/placement.ts';
 import { errors, vapiError } from '../../vapi/errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { admitVmChange } from './vms.ts';
@@ -29,8 +30,6 @@ interface Placement {
 export const migratePrivilege = (vm: Vm) => (vm.powerState === 'POWERED_ON' ? 'Resource.HotMigrate' : 'Resource.ColdMigrate');
 
 const vmRef = (vm: Vm): EntityRef => ({ type: 'VirtualMachine', id: vm.id });
-const usable = (h: Host) => h.connectionState === 'CONNECTED' && h.powerState === 'POWERED_ON';
-const field = (name: string) => `spec.placement.${name}`;
 
 async function found<T>(lookup: Promise<T | undefined>, what: string, id: string): Promise<T> {
   const v = await lookup;
@@ -103,31 +102,20 @@ async function targetCluster(inv: Repos['inventory'], current: Cluster, cluster?
 }
 
 function checkFolder(folder: Folder | undefined, target: Cluster, current: Cluster): void {
-  if (folder) {
-    if (folder.type !== 'VIRTUAL_MACHINE') throw errors.invalidArgument(field('folder'), `folder ${folder.id} cannot hold virtual machines`);
-    if (folder.datacenterId !== target.datacenterId) {
-      throw errors.invalidArgument(field('folder'), `folder ${folder.id} is not in datacenter ${target.datacenterId} of cluster ${target.id}`);
-    }
-  } else if (target.datacenterId !== current.datacenterId) {
+  if (folder) checkVmFolder(folder, target);
+  else if (target.datacenterId !== current.datacenterId) {
     throw errors.invalidArgument(field('folder'), `is required to move the virtual machine to another datacenter`);
   }
 }
 
-/**
- * DRS's choice on another cluster: the usable host running the fewest VMs (then the oldest).
- * Without DRS nobody chooses: the spec must name the host.
- */
+/** DRS's choice on another cluster; without DRS the spec must name the host. */
 async function pickHost(repos: Repos, cluster: Cluster): Promise<Host> {
-  if (!cluster.drsEnabled) {
-    throw errors.invalidArgument(field('host'), `is required: DRS is disabled on cluster ${cluster.id}, so no host is chosen automatically`);
-  }
-  const hosts = (await repos.inventory.listHosts()).filter((h) => h.clusterId === cluster.id && usable(h));
-  if (hosts.length === 0) {
+  requireDrs(cluster);
+  const host = await leastLoadedHost(repos, cluster);
+  if (!host) {
     throw vapiError('RESOURCE_INACCESSIBLE', 'vcenter.vm.relocate.no_host', `No host of cluster ${cluster.id} can take virtual machines.`, cluster.id);
   }
-  const load = new Map<string, number>();
-  for (const v of await repos.vms.list({ clusterIds: [cluster.id] })) if (v.hostId) load.set(v.hostId, (load.get(v.hostId) ?? 0) + 1);
-  return hosts.reduce((best, h) => ((load.get(h.id) ?? 0) < (load.get(best.id) ?? 0) ? h : best));
+  return host;
 }
 
 const samePlace = (a: Vm, b: Vm) =>

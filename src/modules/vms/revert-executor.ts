@@ -3,6 +3,7 @@ import { changedBlocks, revertDisks } from '../../services/disks.ts';
 import { takeVmSnapshot } from '../../services/snapshots.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
 import { errors } from '../../vapi/errors.ts';
+import { paced } from './pacing.ts';
 
 interface RevertInput {
   snapshot: string;
@@ -39,12 +40,7 @@ export async function revertExecutor(run: TaskRun): Promise<void> {
     });
   }
 
-  const duration = config.taskDelayMs + config.taskMsPerBlock * changed;
-  const ticks = duration > 0 ? Math.min(20, Math.max(1, Math.floor(duration / 100))) : 0;
-  for (let i = 1; i <= ticks; i++) {
-    await run.sleep(duration / ticks);
-    if (i < ticks) await run.progress((changed * i) / ticks);
-  }
+  await paced(run, config.taskDelayMs + config.taskMsPerBlock * changed);
 
   await store.transaction(async (tx) => {
     const vm = await liveVm(tx.vms.get(vmId), vmId, clusterId);

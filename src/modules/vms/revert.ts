@@ -1,9 +1,9 @@
 import type { Cluster, Vm } from '../../domain/model.ts';
 import { submitTask } from '../../tasks/submit.ts';
-import { VM_OPERATION_KINDS } from '../../tasks/lifecycle.ts';
 import type { Repos } from '../../store/store.ts';
 import { errors } from '../../vapi/errors.ts';
 import type { Call } from '../../vapi/operation.ts';
+import { checkCap, checkVmIdle } from './admission.ts';
 
 export const REVERT_PRIVILEGES = {
   cluster: ['Host.Config.Storage'],
@@ -26,10 +26,7 @@ export async function submitRevert(call: Call, cluster: Cluster, vm: Vm, snapsho
     await tx.locks.acquire('admission');
     const now = await tx.vms.get(vm.id);
     await checkVmState(tx, now ?? vm, cluster);
-    const active = await tx.tasks.countActive(['vm.revert']);
-    if (active >= config.maxConcurrentReverts) {
-      throw errors.notAllowed('vm.revert.too_many', `${active} revert operations are in progress, the maximum allowed (${config.maxConcurrentReverts}); retry when one has finished.`, config.maxConcurrentReverts);
-    }
+    await checkCap(tx, 'vm.revert', config.maxConcurrentReverts, 'revert');
     return submitTask(tx, call, {
       kind: 'vm.revert',
       target: { type: 'VirtualMachine', id: vm.id },
@@ -50,8 +47,5 @@ export async function checkVmState(tx: Repos, vm: Vm, cluster: Cluster): Promise
   if (vm.clusterId !== cluster.id) {
     throw errors.notAllowed('vm.moved', `Virtual machine ${vm.id} has moved to another cluster.`, vm.id, cluster.id);
   }
-  const busy = await tx.tasks.activeForVm(vm.id, VM_OPERATION_KINDS);
-  if (busy) {
-    throw errors.notAllowed('vm.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on virtual machine ${vm.id}.`, vm.id, busy.id);
-  }
+  await checkVmIdle(tx, vm);
 }

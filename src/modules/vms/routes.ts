@@ -3,8 +3,9 @@ import type { Cluster, Vm } from '../../domain/model.ts';
 import { clusterOr404, knownVmOr404 } from '../../services/lookup.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
+import { LINKED_CLONE, RESTORE, submitRecover, type RecoverOperation } from './recover.ts';
 import { REVERT_PRIVILEGES, submitRevert } from './revert.ts';
-import { RevertSpec, VmFilter, VmInfo, VmList, vmViewToWire } from './schemas.ts';
+import { LinkedCloneSpec, RestoreSpec, RevertSpec, VmFilter, VmInfo, VmList, vmViewToWire } from './schemas.ts';
 import { getVm, listVms } from './service.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.virtual_machines';
@@ -28,6 +29,19 @@ export async function clusterAndVm(
   await call.authz.require({ type: 'ClusterComputeResource', id: cluster.id }, privileges.cluster);
   await call.authz.require({ type: 'VirtualMachine', id: vm.id }, privileges.vm);
   return { cluster, vm };
+}
+
+/** Restore and linked clone: one shape, the differences are in their RecoverOperation. */
+function recoverOperation(op: RecoverOperation, spec: typeof RestoreSpec | typeof LinkedCloneSpec): Operation {
+  return defineOperation({
+    service: SERVICE, name: `${op.operation}$task`, since: '8.0.3.0',
+    rest: { method: 'POST', path: `${BASE}/{vm}`, action: op.action, task: true, body: 'spec' },
+    input: Input({ cluster: Id(), vm: Id(), spec }),
+    ids: ['cluster', 'vm'],
+    taskResult: Id(),
+    authorize: (call, ids) => clusterAndVm(call, ids, op.privileges),
+    handler: (call, input, { cluster, vm }) => submitRecover(call, op, cluster, vm, input.spec),
+  });
 }
 
 export const vmRoutes: Operation[] = [
@@ -61,4 +75,6 @@ export const vmRoutes: Operation[] = [
     authorize: (call, ids) => clusterAndVm(call, ids, REVERT_PRIVILEGES),
     handler: (call, input, { cluster, vm }) => submitRevert(call, cluster, vm, input.spec.snapshot),
   }),
+  recoverOperation(RESTORE, RestoreSpec),
+  recoverOperation(LINKED_CLONE, LinkedCloneSpec),
 ];

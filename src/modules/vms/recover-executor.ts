@@ -1,0 +1,59 @@
+import { writtenBlocks } from '../../services/disks.ts';
+import { createVm } from '../../services/inventory.ts';
+import type { TaskRun } from '../../tasks/runner.ts';
+import { errors } from '../../vapi/errors.ts';
+import { paced } from './pacing.ts';
+import { planPlacement } from './placement.ts';
+import { checkNameFree, type RecoverInput } from './recover.ts';
+
+/**
+ * RUNNING for the modelled duration (a restore: taskDelayMs + taskMsPerBlock per block of the
+ * snapshot's content; a linked clone copies nothing, so taskDelayMs alone), then ONE
+ * transaction: re-check the snapshot, placement and name, make the new VM powered off with
+ * the snapshot's CPU, memory and guest OS, its disks copy-on-write children of the snapshot's
+ * layers (O(disks), whatever their size), and end the task with the new VM's id. A crash
+ * before that transaction leaves nothing behind; the recovered task runs again.
+ */
+export async function recoverExecutor(run: TaskRun): Promise<void> {
+  const { store, config, clock } = run.deps;
+  const input = run.task.input as RecoverInput;
+  const clusterId = run.task.clusterId as string;
+  const restore = run.task.kind === 'vm.restore';
+
+  const disks = await store.repos.snapshots.disks(input.snapshot);
+  const blocks = restore ? await writtenBlocks(store.repos, disks.map((d) => d.layerId)) : 0;
+  // A recovered task keeps its progress: completed never goes back.
+  if (run.task.progressTotal === 0) {
+    await run.begin(restore ? blocks : disks.length, restore
+      ? { id: 'com.vmware.snapservice.vm.restore.progress', defaultMessage: `Restoring ${blocks} blocks from snapshot ${input.snapshotName}`, args: [String(blocks), input.snapshotName] }
+      : { id: 'com.vmware.snapservice.vm.linked_clone.progress', defaultMessage: `Cloning ${disks.length} disks from snapshot ${input.snapshotName}`, args: [String(disks.length), input.snapshotName] });
+  }
+  await paced(run, config.taskDelayMs + config.taskMsPerBlock * blocks);
+
+  await store.transaction(async (tx) => {
+    const snapshot = await tx.snapshots.get(input.snapshot);
+    const cluster = await tx.inventory.getCluster(clusterId);
+    if (!cluster) throw errors.notFound('cluster', clusterId);
+    if (!snapshot) {
+      throw errors.notAllowed(`${run.task.kind}.snapshot_gone`, `Snapshot ${input.snapshot} was deleted before the ${restore ? 'restore' : 'linked clone'} could run.`, input.snapshot);
+    }
+    const place = await planPlacement(tx, cluster, snapshot, { folder: input.folderId, resource_pool: input.resourcePoolId, host: input.hostId ?? undefined });
+    await checkNameFree(tx, input.name, place.folderId, false);
+    const vm = await createVm(tx, {
+      name: input.name,
+      clusterId: cluster.id,
+      hostId: place.hostId,
+      folderId: place.folderId,
+      resourcePoolId: place.resourcePoolId,
+      powerState: 'POWERED_OFF',
+      cpuCount: snapshot.cpuCount,
+      coresPerSocket: snapshot.coresPerSocket,
+      memoryMib: snapshot.memoryMib,
+      guestOs: snapshot.guestOs,
+      disks: (await tx.snapshots.disks(snapshot.id)).map((d) => ({
+        diskKey: d.diskKey, label: d.label, capacityBytes: d.capacityBytes, blockSize: d.blockSize, baseLayerId: d.layerId,
+      })),
+    }, clock.now());
+    await run.succeed(tx, vm.id);
+  });
+}
