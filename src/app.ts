@@ -3,6 +3,7 @@ import type { Deps } from './context.ts';
 import { registerBodyParsers } from './http/body.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
+import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
 import { registerRest } from './vapi/rest.ts';
 
 export interface AppOptions {
@@ -28,6 +29,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   registerBodyParsers(app);
   registerErrorHandling(app);
   registerRest(app, deps, allOperations(deps.config));
+  registerJsonRpc(app, deps, allOperations(deps.config));
   await app.ready();
   return app;
 }
