@@ -14,7 +14,7 @@ export interface TaskRun {
   readonly task: Task;
   readonly deps: Deps;
   readonly signal: AbortSignal;
-  /** Sets the total work and a message; completed starts at 0. */
+  /** Sets the total work and a message (completed stays where it was: 0, or a recovered task's). */
   begin(total: number, message: Message): Promise<void>;
   /** Reports progress (never backwards) and persists it. */
   progress(completed: number): Promise<void>;
@@ -194,7 +194,8 @@ export class TaskRunner implements TaskSignal {
       },
       deps: this.deps,
       signal: this.abort.signal,
-      begin: (total, message) => save({ progressTotal: Math.max(1, total), progressCompleted: 0, progressMessage: message }),
+      // A recovered task keeps the progress it had reported: completed never goes back.
+      begin: (total, message) => save({ progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message }),
       async progress(completed) {
         const next = nextProgress(task, completed);
         if (next > task.progressCompleted) await save({ progressCompleted: next });

@@ -16,6 +16,7 @@ describe('crash recovery', () => {
       const data = join(root, when);
       // A queue delay keeps the task PENDING long enough to kill the server in that state.
       let cli = await serve(args(data, when === 'PENDING' ? 3000 : 0));
+      expect(cli.url, cli.stderr()).toBeDefined();
       let c = await Client.login(cli.url!);
       const [cl] = await c.ok('GET', '/api/vcenter/cluster?names=Cluster-A');
       const [vm] = await c.ok('GET', `/api/vcenter/vm?names=web-01`);
@@ -25,16 +26,21 @@ describe('crash recovery', () => {
       const old = (await c.ok('GET', `/api/sim/vms/${vm.vm}/disks/2001`)).digest;
 
       const task = await c.ok('POST', `/api/snapservice/clusters/${cl.cluster}/virtual-machines/${vm.vm}?action=revert&vmw-task=true`, { snapshot: target.snapshot });
+      let reported = 0;
       for (;;) {
-        const s = (await c.ok('GET', `/api/snapservice/tasks/${task}`)).status;
-        if (s === when) break;
-        expect(['PENDING', 'RUNNING']).toContain(s);
+        const info = await c.ok('GET', `/api/snapservice/tasks/${task}`);
+        reported = info.progress?.completed ?? 0;
+        if (info.status === when && (when === 'PENDING' || reported > 0)) break;
+        expect(['PENDING', 'RUNNING']).toContain(info.status);
       }
       cli.proc.kill('SIGKILL');
       expect((await cli.exited).signal).toBe('SIGKILL');
 
       cli = await serve(args(data));
+      expect(cli.url, cli.stderr()).toBeDefined();
       c = await Client.login(cli.url!);
+      // Progress reported before the crash is never taken back.
+      expect((await c.ok('GET', `/api/snapservice/tasks/${task}`)).progress?.completed ?? 0).toBeGreaterThanOrEqual(reported);
       const digest = (await c.ok('GET', `/api/sim/vms/${vm.vm}/disks/2001`)).digest;
       expect([old, wanted]).toContain(digest);
       const done = await c.waitTask(task);

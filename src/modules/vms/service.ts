@@ -1,6 +1,6 @@
 import type { Cluster, ProtectionGroup, Vm } from '../../domain/model.ts';
 import { globMatcher } from '../../domain/glob.ts';
-import { groupMembers } from '../../domain/membership.ts';
+import { compareIds, groupMembers } from '../../domain/membership.ts';
 import type { Repos, SnapshotStats } from '../../store/store.ts';
 import { errors } from '../../vapi/errors.ts';
 import type { Call } from '../../vapi/operation.ts';
@@ -19,7 +19,9 @@ async function clusterView(repos: Repos, cluster: Cluster): Promise<{ vms: Vm[];
   const presentIds = new Set(present.map((v) => v.id));
   const goneIds = [...stats.keys()].filter((id) => !presentIds.has(id));
   const gone = goneIds.length > 0 ? await repos.vms.list({ ids: goneIds, includeDeleted: true }) : [];
-  return { vms: [...present, ...gone], stats, groups };
+  // One list in creation order, whether the VM is still here or gone.
+  const vms = [...present, ...gone].sort((a, b) => a.createdAt - b.createdAt || compareIds(a.id, b.id));
+  return { vms, stats, groups };
 }
 
 function view(vm: Vm, cluster: Cluster, stats: Map<string, SnapshotStats>, memberships: Map<string, ProtectionGroup[]>): VmView {
