@@ -54,3 +54,45 @@ describe('protection groups on a listening server with a manual clock', () => {
     expect(await stop(cli)).toEqual({ code: 0, signal: null });
   });
 });
+
+describe('restore and linked clone on a listening server', () => {
+  it('delete VM -> restore -> new VM with the snapshot data; a linked clone stays independent', async () => {
+    const cli = await serve(['--port', '0', '--data', join(root, 'recover'), '--http', '--sim', '--task-delay-ms', '100', '--task-queue-ms', '0']);
+    expect(cli.url, cli.stderr()).toBeDefined();
+    const c = await Client.login(cli.url!);
+    const [cl] = await c.ok('GET', '/api/vcenter/cluster?names=Cluster-A');
+    const vmsBase = `/api/snapservice/clusters/${cl.cluster}/virtual-machines`;
+    const digest = async (path: string) => (await c.ok('GET', path)).digest as string;
+
+    const [victim] = await c.ok('GET', '/api/vcenter/vm?names=app-01');
+    const [snap] = (await c.ok('GET', `${vmsBase}/${victim.vm}/snapshots?names=daily-2`)).items;
+    const wanted = await digest(`/api/sim/vms/${victim.vm}/snapshots/${snap.snapshot}/disks/2001`);
+    await c.ok('POST', `/api/vcenter/vm/${victim.vm}/power?action=stop`);
+    await c.ok('DELETE', `/api/vcenter/vm/${victim.vm}`);
+    expect((await c.ok('GET', `${vmsBase}/${victim.vm}`)).in_cluster).toBe(false);
+
+    const restore = await c.waitTask(await c.ok('POST', `${vmsBase}/${victim.vm}?action=restore&vmw-task=true`, { snapshot: snap.snapshot }));
+    expect(restore.status, JSON.stringify(restore)).toBe('SUCCEEDED');
+    const restored = restore.result as string;
+    expect(restored).not.toBe(victim.vm);
+    const info = await c.ok('GET', `/api/vcenter/vm/${restored}`);
+    expect(info).toMatchObject({ name: 'app-01', power_state: 'POWERED_OFF' });
+    expect(await digest(`/api/sim/vms/${restored}/disks/2001`)).toBe(wanted);
+
+    const [source] = await c.ok('GET', '/api/vcenter/vm?names=db-02');
+    const [s1] = (await c.ok('GET', `${vmsBase}/${source.vm}/snapshots?names=daily-1`)).items;
+    const snapDigest = await digest(`/api/sim/vms/${source.vm}/snapshots/${s1.snapshot}/disks/2000`);
+    const sourceDigest = await digest(`/api/sim/vms/${source.vm}/disks/2000`);
+    const clone = (await c.waitTask(await c.ok('POST', `${vmsBase}/${source.vm}?action=linked-clone&vmw-task=true`, { snapshot: s1.snapshot, name: 'db-02-clone' }))).result as string;
+    expect(await digest(`/api/sim/vms/${clone}/disks/2000`)).toBe(snapDigest);
+    await c.ok('POST', `/api/vcenter/vm/${clone}/power?action=start`);
+    await c.ok('POST', `/api/sim/vms/${clone}/disks/2000?action=write`, { block: 1, data: Buffer.from('clone only').toString('base64') });
+    const cloneDigest = await digest(`/api/sim/vms/${clone}/disks/2000`);
+    expect(cloneDigest).not.toBe(snapDigest);
+    expect(await digest(`/api/sim/vms/${source.vm}/disks/2000`)).toBe(sourceDigest);
+    expect(await digest(`/api/sim/vms/${source.vm}/snapshots/${s1.snapshot}/disks/2000`)).toBe(snapDigest);
+    await c.ok('DELETE', `/api/vcenter/vm/${source.vm}`);
+    expect(await digest(`/api/sim/vms/${clone}/disks/2000`)).toBe(cloneDigest);
+    expect(await stop(cli)).toEqual({ code: 0, signal: null });
+  });
+});
