@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from './context.ts';
 import { registerBodyParsers } from './http/body.ts';
+import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
@@ -30,6 +31,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   registerErrorHandling(app);
   registerRest(app, deps, allOperations(deps.config));
   registerJsonRpc(app, deps, allOperations(deps.config));
+  registerDocs(app, allOperations(deps.config));
   await app.ready();
   return app;
 }
