@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256, hashPassword } from '../../src/security/passwords.ts';
 import { ids, makeApp, USERS, type TestApp } from '../helpers/app.ts';
-import { headerOf, readExchanges, type Exchange } from './capture.ts';
+import { existsSync } from 'node:fs';
+import { CAPTURE_PATH, headerOf, readExchanges, type Exchange } from './capture.ts';
 import { opOf } from './client.ts';
 import { errorToNative, readReply, sameShape, shape, toNative, type Reply } from './runtime.ts';
 
-const EXCHANGES = readExchanges();
+// The captures live beside the repository (../shared); a clone elsewhere skips, saying why.
+const PRESENT = existsSync(CAPTURE_PATH);
+if (!PRESENT) console.warn(`JSON-RPC conformance replay skipped: ${CAPTURE_PATH} not found`);
+const EXCHANGES = PRESENT ? readExchanges() : [];
 const TOKEN = 'f37c9143bc59429aabb6eb40a6a41227';
 
 let t: TestApp;
@@ -38,7 +42,7 @@ function decodeReply(x: Exchange, text: string): { reply: Reply; value?: unknown
   return { reply, value: toNative(op.output, reply.output!) };
 }
 
-describe('the captured exchanges', () => {
+describe.skipIf(!PRESENT)('the captured exchanges', () => {
   it('are parsed byte for byte (each body is exactly its Content-Length)', () => {
     expect(EXCHANGES).toHaveLength(12);
     for (const x of EXCHANGES) {
@@ -52,7 +56,7 @@ describe('the captured exchanges', () => {
   });
 });
 
-describe('replayed verbatim', () => {
+describe.skipIf(!PRESENT)('replayed verbatim', () => {
   it('answer every request in the form the runtime accepts; unknown ids are NOT_FOUND, the bogus session as captured', async () => {
     // The capture's login and session, planted so that the verbatim requests authenticate.
     const repos = t.runtime.deps.store.repos;
@@ -89,7 +93,7 @@ describe('replayed verbatim', () => {
   });
 });
 
-describe('replayed with real ids', () => {
+describe.skipIf(!PRESENT)('replayed with real ids', () => {
   it('give what REST gives for the same calls, in the shape of the captured replies', async () => {
     const I = await ids(t);
     const vm = I.vm('web-01');

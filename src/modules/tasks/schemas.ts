@@ -20,7 +20,7 @@ function taskInfo(prefix: string, withVcTask: boolean) {
     operation: Id(),
     parent: Type.Optional(Id()),
     target: Type.Optional(DynamicIdSchema),
-    status: StringEnum(`${prefix.replace(/\.task$/, '.tasks')}.status`, TASK_STATUSES),
+    status: StringEnum(`${prefix}.status`, TASK_STATUSES),
     cancelable: Type.Boolean(),
     error: Type.Optional(ErrorSchema),
     start_time: Type.Optional(DateTime()),
