@@ -3,6 +3,7 @@ import type { Operation } from '../vapi/operation.ts';
 import { groupSnapshotRoutes } from './group-snapshots/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { infoRoutes } from './info/routes.ts';
+import { laterRoutes } from './later/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
 import { simClockRoutes } from './sim/clock.ts';
 import { simRoutes } from './sim/routes.ts';
@@ -22,6 +23,7 @@ export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
     ...groupRoutes,
     ...groupSnapshotRoutes,
     ...vcenterRoutes,
+    ...laterRoutes, // later-release operations we do not serve: UNSUPPORTED; after every served one
     ...(config.sim ? [...simRoutes, ...simClockRoutes] : []),
   ];
 }

@@ -5,6 +5,7 @@ import { testConfig, type ConfigInput } from '../../src/config/config.ts';
 import { ADMIN_USER, createRuntime, type Runtime } from '../../src/runtime.ts';
 import { DEFAULT_ADMIN_PASSWORD } from '../../src/config/config.ts';
 import { DEMO_PASSWORDS } from '../../src/seed/demo.ts';
+import { checkResponse } from './contract.ts';
 
 export const USERS = {
   admin: { user: ADMIN_USER, password: DEFAULT_ADMIN_PASSWORD },
@@ -42,7 +43,7 @@ export async function makeApp(config: ConfigInput = {}): Promise<TestApp> {
     req({ as = 'admin', ...opts }) {
       const headers = { ...(opts.headers ?? {}) } as Record<string, string>;
       if (as) headers.authorization = basic(USERS[as].user, USERS[as].password);
-      return app.inject({ ...opts, headers });
+      return app.inject({ ...opts, headers }).then(checked);
     },
     advance: (ms) => clock.advance(ms),
     async close() {
@@ -50,6 +51,13 @@ export async function makeApp(config: ConfigInput = {}): Promise<TestApp> {
       await runtime.close();
     },
   };
+}
+
+/** Every response is checked against the vendor's OpenAPI documents (test/helpers/contract.ts). */
+function checked(res: LightMyRequestResponse): LightMyRequestResponse {
+  const ct = res.headers['content-type'];
+  checkResponse({ method: res.raw.req.method ?? 'GET', url: res.raw.req.url ?? '/', status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct?.toString(), body: res.payload });
+  return res;
 }
 
 export function basic(user: string, password: string): string {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { checkResponse } from './contract.ts';
 
 /**
  * The real CLI, spawned as users run it, and a minimal HTTP client for it. Nothing here
@@ -82,7 +83,11 @@ export function request(url: string, opts: { method?: string; headers?: Record<s
       const fingerprint = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().fingerprint256 : undefined;
       let text = '';
       res.setEncoding('utf8').on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, fingerprint }));
+      res.on('end', () => {
+        // Every response is checked against the vendor's OpenAPI documents (contract.ts).
+        checkResponse({ method: opts.method ?? 'GET', url: u.pathname + u.search, status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: text });
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, fingerprint });
+      });
     });
     req.on('error', reject);
     req.end(payload);

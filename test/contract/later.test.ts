@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATER_OPERATIONS, type LaterOperation } from '../../src/modules/later/operations.ts';
+import { makeApp, type TestApp } from '../helpers/app.ts';
+import { takeViolations } from '../helpers/contract.ts';
+
+/**
+ * Vendor operations of later releases that we do not serve answer, after authentication, a vAPI
+ * UNSUPPORTED error naming the operation and its release; served operations at the same path
+ * keep their own behaviour. (The table is committed, so these run without the spec files.)
+ */
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeApp();
+});
+afterAll(() => t.close());
+
+function urlOf(e: LaterOperation, extra: Record<string, string> = {}): string {
+  const path = e.path.replace(/\{(\w+)\}/g, (_, p: string) => `${p}-1`);
+  const q = new URLSearchParams();
+  if (e.action) q.set('action', e.action);
+  for (const [k, v] of Object.entries(e.select ?? {})) q.set(k, v);
+  if (e.task) q.set('vmw-task', 'true');
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+const display = (e: LaterOperation) => e.operationId.replace('_', '.');
+
+/** The one entry the REST dispatcher cannot reach; see the `it.fails` below. */
+const TASK_TWIN = 'Snapservice.ClusterPairs_createPrecheck$Task';
+
+describe('later-release operations we do not serve', () => {
+  it('covers the 9.0 and 9.1 additions', () => {
+    expect(LATER_OPERATIONS.length).toBeGreaterThan(30);
+    expect(LATER_OPERATIONS.every((e) => /^9\./.test(e.since))).toBe(true);
+  });
+
+  it('answers 401 before anything else', async () => {
+    for (const e of LATER_OPERATIONS.filter((x) => x.operationId !== TASK_TWIN)) {
+      const r = await t.req({ method: e.method, url: urlOf(e), as: null });
+      expect(r.statusCode, e.operationId).toBe(401);
+      expect(r.json().error_type).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('then answers 400 UNSUPPORTED naming the operation and the release that added it', async () => {
+    for (const e of LATER_OPERATIONS.filter((x) => x.operationId !== TASK_TWIN)) {
+      const r = await t.req({ method: e.method, url: urlOf(e), as: 'readonly' });
+      expect(r.statusCode, e.operationId).toBe(400);
+      const body = r.json();
+      expect(body.error_type).toBe('UNSUPPORTED');
+      expect(body.messages[0].id).toBe('com.vmware.snapservice.operation.not_implemented');
+      expect(body.messages[0].default_message).toBe(
+        `${display(e)} (added in vSphere API ${e.since}) is not implemented by this server, which serves the vSphere API 8.0.3 surface.`,
+      );
+      expect(body.messages[0].args).toEqual([display(e), e.since]);
+    }
+  });
+
+  it('says so whatever the input: unknown query keys and bodies do not come first', async () => {
+    const sites = LATER_OPERATIONS.find((e) => e.operationId === 'Snapservice.Sites_list') as LaterOperation;
+    const r = await t.req({ method: 'GET', url: urlOf(sites, { bogus: '1' }) });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().messages[0].default_message).toMatch(/^Snapservice\.Sites\.list \(added in vSphere API 9\.0\.0\.0\) is not implemented/);
+    const demote = LATER_OPERATIONS.find((e) => e.operationId === 'Snapservice.Clusters.ProtectionGroups_demote$Task') as LaterOperation;
+    const d = await t.req({ method: 'POST', url: urlOf(demote), headers: { 'content-type': 'application/json' }, payload: '{not json' });
+    expect(d.json().error_type).toBe('UNSUPPORTED');
+  });
+
+  it('names the operation another query value selects (reports aggregated by time slice or by group)', async () => {
+    const base = '/api/snapservice/reports/clusters/domain-c1/protection-groups/snapshot-status-counts';
+    const bySlice = await t.req({ method: 'GET', url: `${base}?aggregateBy=time-slice` });
+    expect(bySlice.json().messages[0].args[0]).toBe('Snapservice.Reports.Clusters.ProtectionGroups.Snapshots.listStatusAggregatedByTimeSlice');
+    const byGroup = await t.req({ method: 'GET', url: `${base}?aggregateBy=protection-group&pgs=a&pgs=b` });
+    expect(byGroup.statusCode).toBe(400);
+    expect(byGroup.json().messages[0].args[0]).toBe('Snapservice.Reports.Clusters.ProtectionGroups.Snapshots.listStatusAggregatedByProtectionGroup');
+    const vms = await t.req({ method: 'GET', url: '/api/snapservice/reports/clusters/domain-c1/virtual-machines/snapshot-status-counts?aggregateBy=virtual-machine' });
+    expect(vms.json().messages[0].args[0]).toBe('Snapservice.Reports.Clusters.VirtualMachines.Snapshots.listStatusAggregatedByVirtualMachine');
+  });
+
+  it('leaves served operations at the same method and path to themselves', async () => {
+    // pause is served; demote (9.0) shares its method and path and differs by action.
+    const pause = await t.req({ method: 'POST', url: '/api/snapservice/clusters/domain-c404/protection-groups/pg-1?action=pause&vmw-task=true' });
+    expect(pause.statusCode).toBe(404);
+    expect(pause.json().error_type).toBe('NOT_FOUND');
+    const demote = await t.req({ method: 'POST', url: '/api/snapservice/clusters/domain-c404/protection-groups/pg-1?action=demote&vmw-task=true' });
+    expect(demote.json().error_type).toBe('UNSUPPORTED');
+    // An action nobody has is still OPERATION_NOT_FOUND, and a later task operation without
+    // vmw-task=true does not exist either.
+    const unknown = await t.req({ method: 'POST', url: '/api/snapservice/clusters/domain-c404/protection-groups/pg-1?action=explode&vmw-task=true' });
+    expect(unknown.json().error_type).toBe('OPERATION_NOT_FOUND');
+    const noTask = await t.req({ method: 'POST', url: '/api/snapservice/clusters/domain-c404/protection-groups/pg-1?action=demote' });
+    expect(noTask.json().error_type).toBe('OPERATION_NOT_FOUND');
+  });
+
+  // The REST dispatcher (src/vapi/rest.ts selectOperation) picks the first operation with the
+  // request's action and only then looks at vmw-task, so of a plain operation and its $task
+  // twin at one path and action only the first is reachable: createPrecheck$Task answers 404
+  // OPERATION_NOT_FOUND ("has no task variant"). Expected to pass once the dispatcher prefers
+  // the operation whose task flag matches the request.
+  it.fails('answers UNSUPPORTED for a task twin at the same action (ClusterPairs.createPrecheck$Task)', async () => {
+    const e = LATER_OPERATIONS.find((x) => x.operationId === TASK_TWIN) as LaterOperation;
+    const r = await t.req({ method: e.method, url: urlOf(e) });
+    // Today's 404 is not a status the operation declares: that known violation is this test's subject.
+    takeViolations();
+    expect(r.json().messages[0].args[0]).toBe(display(e));
+  });
+});

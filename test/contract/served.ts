@@ -1,0 +1,20 @@
+import { allOperations } from '../../src/modules/index.ts';
+import { isNotImplemented } from '../../src/modules/later/routes.ts';
+import type { Operation } from '../../src/vapi/operation.ts';
+import { endpointKey } from '../helpers/contract.ts';
+
+/** Operations this server really serves: not the later-release placeholders, not the simulation plane. */
+export function servedOperations(): Operation[] {
+  return allOperations({ sim: false }).filter((op) => !isNotImplemented(op));
+}
+
+/** `METHOD /api/path?action=..&vmw-task=true`, comparable with contract.ts `opEndpoint`. */
+export function servedEndpoint(op: Operation): string {
+  return endpointKey(op.rest.method, op.rest.path, { action: op.rest.action, task: op.rest.task });
+}
+
+/** The success status our REST binding answers (src/vapi/rest.ts). */
+export function servedStatus(op: Operation): number {
+  if (op.rest.task) return 202;
+  return op.rest.status ?? (op.output === undefined && op.rest.method === 'DELETE' ? 204 : 200);
+}
