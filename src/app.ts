@@ -4,6 +4,7 @@ import { registerBodyParsers } from './http/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
+import { isNotImplemented } from './modules/later/routes.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
 import { registerRest } from './vapi/rest.ts';
 
@@ -29,9 +30,10 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const app = (opts.https ? Fastify({ ...serverOpts, https: opts.https } as FastifyServerOptions) : Fastify(serverOpts)) as unknown as FastifyInstance;
   registerBodyParsers(app);
   registerErrorHandling(app);
-  registerRest(app, deps, allOperations(deps.config));
-  registerJsonRpc(app, deps, allOperations(deps.config));
-  registerDocs(app, allOperations(deps.config));
+  const operations = allOperations(deps.config);
+  registerRest(app, deps, operations);
+  registerJsonRpc(app, deps, operations);
+  registerDocs(app, operations, { notServed: isNotImplemented });
   await app.ready();
   return app;
 }

@@ -43,22 +43,25 @@ async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: 
  */
 function selectOperation(ops: Operation[], query: Record<string, string | string[]>, method: string, url: string): Operation {
   const action = single(query.action, 'action');
-  const task = query['vmw-task'];
   const path = url.split('?')[0];
-  const op = ops.find((o) => o.rest.action === action);
-  if (!op) {
+  const candidates = ops.filter((o) => o.rest.action === action);
+  if (candidates.length === 0) {
     throw action === undefined
       ? errors.operationNotFound(`No operation at ${method} ${path} without an 'action' parameter.`)
       : errors.operationNotFound(`No operation '${action}' at ${method} ${path}.`);
   }
-  if (task !== undefined) {
-    const value = single(task, 'vmw-task');
-    if (value?.toLowerCase() !== 'true') throw errors.invalidRequest(`The 'vmw-task' parameter accepts only 'true', not '${value}'.`);
-    if (!op.rest.task) throw errors.operationNotFound(`Operation ${op.service}.${op.name} has no task variant.`);
-  } else if (op.rest.task) {
-    throw errors.operationNotFound(`Operation ${op.service}.${op.name} exists only as a task: add 'vmw-task=true' to the request.`);
+  const taskValue = single(query['vmw-task'], 'vmw-task');
+  if (taskValue !== undefined && taskValue.toLowerCase() !== 'true') {
+    throw errors.invalidRequest(`The 'vmw-task' parameter accepts only 'true', not '${taskValue}'.`);
   }
-  return op;
+  // An operation and its $task twin may share path and action; vmw-task picks between them.
+  const wantTask = taskValue !== undefined;
+  const op = candidates.find((o) => Boolean(o.rest.task) === wantTask);
+  if (op) return op;
+  const other = candidates[0];
+  throw wantTask
+    ? errors.operationNotFound(`Operation ${other.service}.${other.name} has no task variant.`)
+    : errors.operationNotFound(`Operation ${other.service}.${other.name} exists only as a task: add 'vmw-task=true' to the request.`);
 }
 
 function single(v: string | string[] | undefined, name: string): string | undefined {

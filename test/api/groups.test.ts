@@ -127,6 +127,12 @@ describe('protection groups', () => {
     const result = (await task(snap.json())).result;
     expect(result).toMatchObject({ snapshot_type: 'ONE_TIME', total_vms: 2, successful_vms: 2, failed_vms: 0 });
     expectError(await t.req({ method: 'DELETE', url: `${base()}/${pg}/snapshots/${result.snapshot}` }), 400, 'UNSUPPORTED');
+    const one = await t.req({ method: 'GET', url: `${base()}/${pg}/snapshots/${result.snapshot}` });
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ name: 'manual', snapshot_type: 'ONE_TIME', pg });
+    expect(one.json().expires_at).toBeUndefined();
+    expect(one.json().vm_snapshots.map((v: any) => v.vm)).toEqual([I.vm('db-01'), I.vm('db-02')]);
+    expectError(await t.req({ method: 'GET', url: `${base()}/${pg}/snapshots/nope` }), 404, 'NOT_FOUND');
   });
 
   it('soft delete waits for the snapshots to expire; force deletes at once', async () => {

@@ -34,6 +34,19 @@ describe('POST/GET/DELETE /api/session', () => {
     expect(after.json().error_type).toBe('UNAUTHENTICATED');
   });
 
+  it('serves the same three operations at /api/snapservice/sessions (added in 9.0)', async () => {
+    const created = await t.req({ method: 'POST', url: '/api/snapservice/sessions' });
+    expect(created.statusCode).toBe(201);
+    const headers = { 'vmware-api-session-id': created.json() };
+    const info = await t.req({ method: 'GET', url: '/api/snapservice/sessions', as: null, headers });
+    expect(info.statusCode).toBe(200);
+    expect(info.json().user).toBe('administrator@vsphere.local');
+    expect((await t.req({ method: 'GET', url: '/api/session', as: null, headers })).statusCode).toBe(200);
+    expect((await t.req({ method: 'DELETE', url: '/api/snapservice/sessions', as: null, headers })).statusCode).toBe(204);
+    expect((await t.req({ method: 'GET', url: '/api/snapservice/sessions', as: null, headers })).statusCode).toBe(401);
+    expect((await t.req({ method: 'GET', url: '/api/snapservice/sessions' })).statusCode).toBe(401);
+  });
+
   it('refuses wrong passwords without saying which part was wrong', async () => {
     const res = await t.req({ method: 'POST', url: '/api/session', as: null, headers: { authorization: basic('administrator@vsphere.local', 'nope') } });
     expect(res.statusCode).toBe(401);
