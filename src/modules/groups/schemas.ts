@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
+import { compareIds } from '../../domain/membership.ts';
 import { snapshotFilterFields } from '../../vapi/filters.ts';
 import { compact, DateTime, formatTime, Id, ListOf, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
 
@@ -145,7 +146,8 @@ export function pgSnapshotToWire(s: PgSnapshot, vmSnapshots: VmSnapshot[]) {
     end_time: formatTime(s.endTime),
     expires_at: s.expiresAt === null ? undefined : formatTime(s.expiresAt),
     pg: s.pgId,
-    vm_snapshots: vmSnapshots.map((v) => compact({
+    // One per member VM, all taken at one instant: listed in VM id order.
+    vm_snapshots: [...vmSnapshots].sort((a, b) => compareIds(a.vmId, b.vmId)).map((v) => compact({
       snapshot: v.id,
       name: v.name,
       created_at: formatTime(v.createdAt),
