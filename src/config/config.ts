@@ -5,7 +5,6 @@ import { Value } from '@sinclair/typebox/value';
  * loopback while it is in use. */
 export const DEFAULT_ADMIN_PASSWORD = 'VMware1!';
 
-const Ms = Type.Integer({ minimum: 0 });
 
 export const ConfigSchema = Type.Object(
   {
