@@ -5,7 +5,6 @@ import { Value } from '@sinclair/typebox/value';
  * loopback while it is in use. */
 export const DEFAULT_ADMIN_PASSWORD = 'VMware1!';
 
-
 export const ConfigSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1' }),

@@ -13,10 +13,6 @@ export function canMove(from: TaskStatus, to: TaskStatus): boolean {
   return NEXT[from].includes(to);
 }
 
-export function isFinished(s: TaskStatus): boolean {
-  return s === 'SUCCEEDED' || s === 'FAILED';
-}
-
 /** Kinds that count against the per-VM "one recovery operation at a time" rule. */
 export const VM_OPERATION_KINDS: TaskKind[] = ['vm.revert', 'vm.restore', 'vm.linked_clone'];
 
