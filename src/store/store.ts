@@ -188,8 +188,8 @@ export interface TaskFilter {
 export interface TaskRepo {
   insert(task: Task): Promise<void>;
   get(id: string): Promise<Task | undefined>;
-  /** Newest first; at most `limit` rows. */
-  list(filter: TaskFilter, limit: number): Promise<Task[]>;
+  /** Newest first; at most `limit` rows, after skipping `offset`. */
+  list(filter: TaskFilter, limit: number, offset?: number): Promise<Task[]>;
   /** PENDING or RUNNING tasks of these kinds. */
   countActive(kinds: TaskKind[]): Promise<number>;
   /** A PENDING or RUNNING task of these kinds on the VM, if any. */

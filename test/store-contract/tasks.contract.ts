@@ -31,6 +31,8 @@ export function tasksContract(ctx: Ctx): void {
       const newest = [...rows].sort((a, b) => b.createdAt - a.createdAt || binary(b.id, a.id)).map((t) => t.id);
       expect((await tasks.list({}, 100)).map((t) => t.id)).toEqual(newest);
       expect((await tasks.list({}, 3)).map((t) => t.id)).toEqual(newest.slice(0, 3));
+      expect((await tasks.list({}, 3, 2)).map((t) => t.id)).toEqual(newest.slice(2, 5));
+      expect(await tasks.list({}, 3, 1000)).toEqual([]);
 
       await tasks.insert(task('f-1', { operation: 'create', service: 'svc.pg', status: 'SUCCEEDED', user: 'alice', createdAt: 1 }));
       await tasks.insert(task('f-2', { operation: 'create', service: 'svc.vm', status: 'FAILED', user: null, createdAt: 2 }));

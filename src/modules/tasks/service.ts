@@ -28,18 +28,27 @@ export async function getTask(call: Call, id: string): Promise<Task> {
   return t;
 }
 
-/** Newest first; more than MAX_TASKS visible matches is RESOURCE_INACCESSIBLE, as the vendor says. */
+/**
+ * Newest first; more than MAX_TASKS visible matches is RESOURCE_INACCESSIBLE, as the vendor
+ * says. Read page by page, so that a long task history is never loaded whole.
+ */
 export async function listTasks(call: Call, filter: TaskFilter): Promise<Task[]> {
-  const all = await call.deps.store.repos.tasks.list(filter, Number.MAX_SAFE_INTEGER);
+  const page = MAX_TASKS + 1;
   const out: Task[] = [];
-  for (const t of all) {
-    if (!(await visible(call, t))) continue;
-    if (out.length === MAX_TASKS) {
-      throw vapiError('RESOURCE_INACCESSIBLE', 'tasks.too_many', `More than ${MAX_TASKS} tasks match the filter; narrow it.`, MAX_TASKS);
+  // Tasks created while paging shift the pages by one: never list a task twice.
+  const seen = new Set<string>();
+  for (let offset = 0; ; offset += page) {
+    const batch = await call.deps.store.repos.tasks.list(filter, page, offset);
+    for (const t of batch) {
+      if (seen.has(t.id) || !(await visible(call, t))) continue;
+      seen.add(t.id);
+      if (out.length === MAX_TASKS) {
+        throw vapiError('RESOURCE_INACCESSIBLE', 'tasks.too_many', `More than ${MAX_TASKS} tasks match the filter; narrow it.`, MAX_TASKS);
+      }
+      out.push(t);
     }
-    out.push(t);
+    if (batch.length < page) return out;
   }
-  return out;
 }
 
 /** vAPI filter sets: unset or empty means "no constraint". */

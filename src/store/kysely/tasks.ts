@@ -68,14 +68,14 @@ export function taskRepo(db: Db): TaskRepo {
       const r = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
       return r && taskOf(r);
     },
-    async list(f, limit) {
+    async list(f, limit, offset = 0) {
       let q = db.selectFrom('tasks').selectAll();
       if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where(NONE);
       if (f.operations) q = f.operations.length > 0 ? q.where('operation', 'in', f.operations) : q.where(NONE);
       if (f.services) q = f.services.length > 0 ? q.where('service', 'in', f.services) : q.where(NONE);
       if (f.statuses) q = f.statuses.length > 0 ? q.where('status', 'in', f.statuses) : q.where(NONE);
       if (f.users) q = f.users.length > 0 ? q.where('userName', 'in', f.users) : q.where(NONE);
-      const rows = await q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const rows = await q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
       return rows.map(taskOf);
     },
     async countActive(kinds) {
