@@ -81,8 +81,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
 }
 
 function makeClock(config: Config): Clock {
-  if (config.clock === 'manual') return new ManualClock(config.clockStart ? Date.parse(config.clockStart) : Date.now());
-  return new SystemClock();
+  const start = config.clockStart ? Date.parse(config.clockStart) : undefined;
+  if (config.clock === 'manual') return new ManualClock(start ?? Date.now());
+  return new SystemClock(start);
 }
 
 /**

@@ -146,7 +146,6 @@ function checkCombinations(config: Config, given: Set<string>): void {
     if (!rfc3339.test(config.clockStart) || Number.isNaN(Date.parse(config.clockStart))) {
       throw new UsageError(`--clock-start expects an RFC 3339 time such as 2026-01-01T00:00:00Z, got '${config.clockStart}'`);
     }
-    if (config.clock !== 'manual') throw new UsageError('--clock-start needs --clock manual');
   }
   if (config.store !== 'sqlite' && !/^postgres(ql)?:\/\/./.test(config.store)) {
     throw new UsageError(`--store must be 'sqlite' or a postgres:// URL, got '${config.store}'`);

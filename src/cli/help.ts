@@ -22,7 +22,7 @@ export const FIELD_HELP: Record<string, [placeholder: string, text: string]> = {
   taskRetentionMs: ['MS', 'how long finished tasks are kept'],
   sim: ['', 'enable the simulation API'],
   clock: ['system|manual', "service time: real time, or time that moves only through the simulation API"],
-  clockStart: ['RFC3339', 'start of service time for --clock manual (default: now)'],
+  clockStart: ['RFC3339', 'service time at start (default: now); with the system clock, time then runs on from there'],
   sessionIdleMs: ['MS', 'a session unused this long expires'],
   sessionMaxMs: ['MS', 'maximum lifetime of a session'],
   systemSnapshotRetentionMs: ['MS', 'lifetime of the snapshots the system takes before a revert'],

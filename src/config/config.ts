@@ -32,7 +32,7 @@ export const ConfigSchema = Type.Object(
     taskRetentionMs: Type.Integer({ minimum: 0, default: 24 * 3600_000 }),
     sim: Type.Boolean({ default: false }),
     clock: Type.Union([Type.Literal('system'), Type.Literal('manual')], { default: 'system' }),
-    /** Start of time for `--clock manual` (RFC 3339); defaults to the real time at start. */
+    /** Service time at start (RFC 3339); defaults to the real time. The system clock runs on from it. */
     clockStart: Type.Optional(Type.String()),
     sessionIdleMs: Type.Integer({ minimum: 1000, default: 30 * 60_000 }),
     sessionMaxMs: Type.Integer({ minimum: 1000, default: 24 * 3600_000 }),

@@ -52,3 +52,12 @@ describe('service clock', () => {
     ac.abort();
   });
 });
+
+describe('system clock with a start', () => {
+  it('starts at the given instant and runs on in real time', () => {
+    const start = Date.UTC(2030, 0, 1);
+    const c = new SystemClock(start);
+    expect(c.now() - start).toBeGreaterThanOrEqual(0);
+    expect(c.now() - start).toBeLessThan(60_000);
+  });
+});
