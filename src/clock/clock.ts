@@ -177,6 +177,23 @@ export interface WallClock {
   every(ms: number, fn: () => void): () => void;
 }
 
+/**
+ * Resolves once `quiet()` has held across two event-loop turns, giving up after `limitMs` of
+ * real time. Used by idle() of background workers, whose work may wait on database I/O for an
+ * unknown number of turns (PostgreSQL under load); counting turns alone gave up too early.
+ */
+export async function whenQuiet(quiet: () => boolean, limitMs = 60_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  const turn = () => new Promise((r) => setImmediate(r));
+  while (Date.now() < until) {
+    await turn();
+    if (quiet()) {
+      await turn();
+      if (quiet()) return;
+    }
+  }
+}
+
 export const realTime: WallClock = {
   now: (): number => Date.now(),
   every(ms: number, fn: () => void): () => void {

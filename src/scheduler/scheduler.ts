@@ -1,3 +1,4 @@
+import { whenQuiet } from '../clock/clock.ts';
 import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
@@ -46,8 +47,8 @@ export class Scheduler {
   }
 
   /** Resolves once the scheduler is asleep (tests and clock advance wait on it). */
-  async idle(): Promise<void> {
-    for (let i = 0; i < 10_000 && (this.busy || this.again); i++) await new Promise((r) => setImmediate(r));
+  idle(): Promise<void> {
+    return whenQuiet(() => !this.busy && !this.again);
   }
 
   private async loop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { whenQuiet } from '../clock/clock.ts';
 import type { Deps, TaskSignal } from '../context.ts';
 import type { Message, Task, TaskKind } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
@@ -60,14 +61,8 @@ export class TaskRunner implements TaskSignal {
   }
 
   /** Resolves once no executor is doing work (sleeping on the clock counts as idle). */
-  async idle(): Promise<void> {
-    for (let i = 0; i < 10_000; i++) {
-      await new Promise((r) => setImmediate(r));
-      if (this.busy === 0 && !this.pumping) {
-        await new Promise((r) => setImmediate(r));
-        if (this.busy === 0 && !this.pumping) return;
-      }
-    }
+  idle(): Promise<void> {
+    return whenQuiet(() => this.busy === 0 && !this.pumping);
   }
 
   /**
@@ -126,6 +121,8 @@ export class TaskRunner implements TaskSignal {
     }
     this.pumping = true;
     try {
+      // A nudge that arrives while we claim or arm the wake-up (the store may be slow, as
+      // PostgreSQL is) must cause another round, or its task would wait for the next one.
       do {
         this.again = false;
         for (;;) {
@@ -133,8 +130,8 @@ export class TaskRunner implements TaskSignal {
           if (!t) break;
           this.launch(t);
         }
+        await this.armWake();
       } while (this.again && !this.abort.signal.aborted);
-      await this.armWake();
     } catch (err) {
       this.deps.log.error({ err }, 'task runner could not claim work');
     } finally {
