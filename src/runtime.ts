@@ -82,7 +82,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
 
 function makeClock(config: Config): Clock {
   const start = config.clockStart ? Date.parse(config.clockStart) : undefined;
-  if (config.clock === 'manual') return new ManualClock(start ?? Date.now());
+  if (config.clock === 'manual') return new ManualClock(start ?? realTime.now());
   return new SystemClock(start);
 }
 
