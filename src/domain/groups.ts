@@ -1,5 +1,5 @@
 import { isValidGlob } from './glob.ts';
-import type { SnapshotPolicy, TargetEntities } from './model.ts';
+import { MAX_NAME, type SnapshotPolicy, type TargetEntities } from './model.ts';
 import { approxMs } from './time.ts';
 
 export interface GroupLimits {
@@ -12,8 +12,6 @@ export interface Problem {
   why: string;
 }
 
-/** vCenter's limit on inventory names. */
-export const MAX_NAME = 80;
 
 export function nameProblem(field: string, name: string): Problem | undefined {
   if (name.trim().length === 0) return { field, why: 'must not be empty' };

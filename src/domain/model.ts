@@ -1,5 +1,8 @@
 /** Domain records as the service layer sees them: camelCase, times in epoch ms. */
 
+/** vCenter's limit on inventory names (VMs, protection groups, policies). */
+export const MAX_NAME = 80;
+
 export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
 
 export interface Datacenter {

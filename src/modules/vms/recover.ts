@@ -1,5 +1,5 @@
 import type { Config } from '../../config/config.ts';
-import type { Cluster, Vm, VmSnapshot } from '../../domain/model.ts';
+import { MAX_NAME, type Cluster, type Vm, type VmSnapshot } from '../../domain/model.ts';
 import type { Repos } from '../../store/store.ts';
 import { submitTask } from '../../tasks/submit.ts';
 import { errors, vapiError } from '../../vapi/errors.ts';
@@ -66,8 +66,6 @@ export interface RecoverInput {
   hostId: string | null;
 }
 
-/** vCenter's limit on inventory names. */
-const MAX_NAME = 80;
 
 /**
  * Admits a restore or linked clone. Body checks first (the snapshot, the name, the placement
