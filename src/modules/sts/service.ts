@@ -30,8 +30,9 @@ async function issue(deps: Deps, req: StsRequest, origin: string): Promise<strin
   try {
     user = await checkPassword(deps, req.username.user, req.username.password);
   } catch (err) {
-    if (err instanceof VapiError && err.kind === 'UNAUTHENTICATED') throw new StsFault('wst:FailedAuthentication', 'Invalid credentials.');
-    throw err;
+    if (!(err instanceof VapiError)) throw err;
+    // Whatever else guards logins (a lockout, a busy store) is a failed request, saying why.
+    throw err.kind === 'UNAUTHENTICATED' ? new StsFault('wst:FailedAuthentication', 'Invalid credentials.') : new StsFault('wst:RequestFailed', err.message);
   }
   const { start, end } = lifetime(deps, req.lifetime.created, req.lifetime.expires);
   const token = await sign(deps, user, origin, start, end, req.delegatable ? MAX_DELEGATIONS : 0, req.renewable ? MAX_RENEWALS : 0, false);
