@@ -22,10 +22,9 @@ const admin = (opts: { delegatable?: boolean; seconds?: number } = {}) => token(
 const rest = (url: string, authorization: string, method: 'GET' | 'POST' = 'GET') => t.req({ method, url, as: null, headers: { authorization } });
 
 describe('SAML bearer tokens over JSON-RPC (the vAPI runtime: create_saml_bearer_security_context)', () => {
-  it('STS -> revert on /snapservice with the token on every call (the 9.0 sample client) -> task polled to SUCCEEDED', async () => {
+  it.each(['/api', '/snapservice'])('STS -> revert on %s with the token on every call (the sample clients) -> task polled to SUCCEEDED', async (path) => {
     const I = await ids(t);
     const sec = samlBearer(await admin({ delegatable: true, seconds: 1800 }));
-    const path = '/snapservice';
     const vms = await call(t, VMS, 'list', { cluster: I.clusterA, filter: O() }, sec, path);
     const web = vms.items.find((i: { info: { name: string } }) => i.info.name === 'web-01');
     const snaps = await call(t, `${VMS}.snapshots`, 'list', { cluster: I.clusterA, vm: web.vm, filter: O() }, sec, path);
