@@ -61,7 +61,9 @@ export function originOf(req: { protocol: string; headers: Record<string, string
  */
 export async function withSignChallenge(deps: Deps, err: unknown, origin: string): Promise<unknown> {
   if (!(err instanceof VapiError) || err.kind !== 'UNAUTHENTICATED') return err;
-  const { realm } = await deps.sts.material();
+  // Without a signer (an unwritable data dir) there are no tokens to point to: Basic only.
+  const realm = await deps.sts.material().then((m) => m.realm, () => undefined);
+  if (realm === undefined) return err;
   const challenge = `SIGN realm="${realm}",sts="${origin}${STS_PATH}/${SSO_DOMAIN}", ${BASIC_CHALLENGE}`;
   return new VapiError(err.kind, err.messages, { data: err.data, challenge });
 }
