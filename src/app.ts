@@ -5,6 +5,7 @@ import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/routes.ts';
+import { registerSts } from './modules/sts/route.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
 import { registerRest } from './vapi/rest.ts';
 
@@ -33,6 +34,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const operations = allOperations(deps.config);
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);
+  registerSts(app, deps);
   registerDocs(app, operations, { notServed: isNotImplemented });
   await app.ready();
   return app;

@@ -15,6 +15,7 @@ import type { Store } from './store/store.ts';
 import { executors } from './tasks/executors.ts';
 import { TaskRunner } from './tasks/runner.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { stsKeys } from './sts/keys.ts';
 
 export const ADMIN_USER = 'administrator@vsphere.local';
 
@@ -50,6 +51,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       tasks: { notify: () => undefined },
       scheduler: { notify: () => undefined },
       verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),
+      sts: stsKeys({ dataDir: config.dataDir, now: () => (opts.wall ?? realTime).now(), log }),
     };
     const runner = new TaskRunner(deps, executors);
     const scheduler = new Scheduler(deps);

@@ -21,6 +21,7 @@ const EXTENSIONS: Record<string, string | null> = {
   vapi: 'x-vapi-type',
   opaque: 'x-vapi-opaque',
   vapi_map: 'x-vapi-map',
+  canonical: 'x-vapi-canonical-name',
   // `set` is `uniqueItems: true` already; `error` only marks ErrorSchema for the encoders.
   set: null,
   error: null,
