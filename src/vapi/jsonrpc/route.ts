@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../context.ts';
 import { MALFORMED } from '../../http/body.ts';
+import { MAX_DEPTH, nestsDeeperThan } from '../depth.ts';
 import { errors, VapiError } from '../errors.ts';
 import { invoke } from '../invoke.ts';
 import { operationKey, type Operation } from '../operation.ts';
@@ -13,6 +14,9 @@ import { VOID, writeDataValue, type DataValue } from './values.ts';
 
 export const JSONRPC_PATH = '/api';
 const RAW = Symbol('jsonrpc-raw-body');
+// The envelope and the typed-value wrappers ({"STRUCTURE": {"<name>": {...}}}) put a few JSON
+// levels around each vAPI level; the value parser counts vAPI levels against MAX_DEPTH.
+const MAX_JSON_LEVELS = 4 * MAX_DEPTH;
 
 /** The operations by vAPI service and operation id, and the task result types. */
 export class Registry {
@@ -113,6 +117,7 @@ function parseBody(body: unknown): unknown {
   if (MALFORMED in body) throw Fault.parse('the request body is not JSON');
   const text = (body as { [RAW]?: string })[RAW];
   if (text === undefined) return body;
+  if (nestsDeeperThan(text, MAX_JSON_LEVELS)) throw Fault.invalidParams(`the request nests more than ${MAX_JSON_LEVELS} levels deep`);
   try {
     return JSON.parse(text);
   } catch (e) {
