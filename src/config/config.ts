@@ -38,6 +38,14 @@ export const ConfigSchema = Type.Object(
     sessionMaxMs: Type.Integer({ minimum: 1000, default: 24 * 3600_000 }),
     systemSnapshotRetentionMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600_000 }),
     bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+    /** The whole request, headers and body, must arrive within this time (0: no limit). */
+    requestTimeoutMs: Type.Integer({ minimum: 0, default: 30_000 }),
+    /** The request line and headers must arrive within this time (never more than the above). */
+    headersTimeoutMs: Type.Integer({ minimum: 1, default: 10_000 }),
+    /** A keep-alive connection with no request in progress is closed after this time. */
+    keepAliveTimeoutMs: Type.Integer({ minimum: 1, default: 5_000 }),
+    /** Connections beyond this many are closed as they arrive. */
+    maxConnections: Type.Integer({ minimum: 1, default: 1000 }),
     /** Disks larger than this get no whole-content digest (hashing 1 TiB takes minutes). */
     maxDigestBytes: Type.Integer({ minimum: 0, default: 16 * 1024 ** 3 }),
     /** log2 of scrypt's N for new password hashes (tests lower it to keep seeding fast). */
