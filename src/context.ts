@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Role } from './domain/model.ts';
+import type { LoginThrottle } from './security/login-throttle.ts';
 import type { VerifiedCache } from './security/passwords.ts';
 import type { Store } from './store/store.ts';
 
@@ -23,6 +24,8 @@ export interface Deps {
   /** Nudged when groups or snapshot expiries change. */
   scheduler: TaskSignal;
   verified: VerifiedCache;
+  /** Failure budgets of password logins (per user and address, per address). */
+  logins: LoginThrottle;
   /** Role definitions change only through seeding; cached here and reloaded on a miss. */
   roles: Map<string, Role>;
   /** The root folder, top of every permission ancestry. */

@@ -48,6 +48,13 @@ export const ConfigSchema = Type.Object(
     maxConnections: Type.Integer({ minimum: 1, default: 1000 }),
     /** Disks larger than this get no whole-content digest (hashing 1 TiB takes minutes). */
     maxDigestBytes: Type.Integer({ minimum: 0, default: 16 * 1024 ** 3 }),
+    /** Distinct wrong passwords for one user from one address, within the window, that lock the user there. */
+    loginMaxFailures: Type.Integer({ minimum: 1, default: 5 }),
+    /** Distinct failed logins from one address (any user names), within the window, that lock the address. */
+    loginMaxFailuresPerAddress: Type.Integer({ minimum: 1, default: 20 }),
+    loginFailureWindowMs: Type.Integer({ minimum: 1000, default: 180_000 }),
+    /** How long a lock refuses password logins (existing sessions keep working). */
+    loginLockoutMs: Type.Integer({ minimum: 1000, default: 300_000 }),
     /** log2 of scrypt's N for new password hashes (tests lower it to keep seeding fast). */
     scryptCost: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
     logLevel: Type.String({ default: 'info' }),

@@ -20,6 +20,8 @@ export interface RawInput {
 
 export interface InvokeMeta {
   requestId: string;
+  /** The client's IP address, for the login failure budgets. */
+  clientAddress: string;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface InvokeMeta {
  * authenticate -> authorize identifiers -> validate input -> handler.
  */
 export async function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
-  const principal = await authenticate(deps, creds, op.auth ?? 'any');
+  const principal = await authenticate(deps, creds, op.auth ?? 'any', meta.clientAddress);
   const log = deps.log.child({ reqId: meta.requestId, user: principal.user });
   const call: Call = { deps, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
 

@@ -32,7 +32,7 @@ async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: 
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   const op = selectOperation(ops, query, req.method, req.url);
   const raw = rawInput(op, req, query);
-  const { result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id });
+  const { result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id, clientAddress: req.ip });
   if (op.rest.task) return reply.code(202).type(JSON_TYPE).send(JSON.stringify(result));
   if (result === undefined) return reply.code(op.rest.status ?? (op.rest.method === 'DELETE' ? 204 : 200)).send();
   return reply.code(op.rest.status ?? 200).type(JSON_TYPE).send(JSON.stringify(result));

@@ -98,7 +98,7 @@ async function handle(deps: Deps, registry: Registry, req: FastifyRequest, reply
     const problems: VapiError[] = [];
     const values = decode(op.input, call.input, problems, 'input') as Record<string, unknown>;
     try {
-      const { result } = await invoke(deps, op, creds, { values, problems }, { requestId: opId ?? req.id });
+      const { result } = await invoke(deps, op, creds, { values, problems }, { requestId: opId ?? req.id, clientAddress: req.ip });
       return send(reply, call.id, { output: encodeOutput(op, result, registry.encodeOptions) });
     } catch (err) {
       if (err instanceof VapiError) return sendError(reply, call.id, err);
