@@ -57,6 +57,11 @@ export const ConfigSchema = Type.Object(
     loginLockoutMs: Type.Integer({ minimum: 1000, default: 300_000 }),
     /** log2 of scrypt's N for new password hashes (tests lower it to keep seeding fast). */
     scryptCost: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
+    /**
+     * Stop when the parent process goes away. Unset: only when started through npm (`npm
+     * start`, `npx snapservice serve`), whose SIGTERM ends npm but never reaches the server.
+     */
+    stopWithParent: Type.Optional(Type.Boolean()),
     logLevel: Type.String({ default: 'info' }),
     /** Per-request logging costs ~40% of throughput, so it is off unless asked for. */
     logRequests: Type.Boolean({ default: false }),
