@@ -29,10 +29,11 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const { config } = parsed;
-  if (!isLoopback(config.host) && config.adminPassword === DEFAULT_ADMIN_PASSWORD) {
+  const weak = weakness(config.adminPassword);
+  if (!isLoopback(config.host) && weak) {
     io.err(
-      `snapservice serve: refusing to listen on ${config.host} with the default password of administrator@vsphere.local.\n` +
-        'Set another one with --admin-password (or SNAPSERVICE_ADMIN_PASSWORD), or listen on 127.0.0.1.\n',
+      `snapservice serve: refusing to listen on ${config.host} with ${weak} of administrator@vsphere.local.\n` +
+        `Set one of at least ${MIN_EXPOSED_PASSWORD} characters with --admin-password (or SNAPSERVICE_ADMIN_PASSWORD), or listen on 127.0.0.1.\n`,
     );
     return 2;
   }
@@ -79,6 +80,16 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   }
   log.info('stopped');
   return 0;
+}
+
+/** Shortest administrator password accepted for a listener other machines can reach. */
+const MIN_EXPOSED_PASSWORD = 8;
+
+function weakness(password: string): string | undefined {
+  if (password === DEFAULT_ADMIN_PASSWORD) return 'the default password';
+  if (password.trim() === '') return 'a blank password';
+  if (password.length < MIN_EXPOSED_PASSWORD) return `a password shorter than ${MIN_EXPOSED_PASSWORD} characters`;
+  return undefined;
 }
 
 interface Stop {
