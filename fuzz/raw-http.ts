@@ -62,6 +62,8 @@ export class RawConnection {
     try {
       for (;;) {
         const parsed = this.parse(opts.head ?? false);
+        // An interim answer (100 Continue) precedes the real one.
+        if (parsed && parsed.status >= 100 && parsed.status < 200 && parsed.status !== 101) continue;
         if (parsed) return parsed;
         if (this.ended) return 'closed';
         if (timedOut) return 'timeout';

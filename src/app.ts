@@ -3,7 +3,7 @@ import type { Deps } from './context.ts';
 import { registerBodyParsers } from './http/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
-import { limitOptions } from './http/limits.ts';
+import { limitOptions, refuseConnect } from './http/limits.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/routes.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
@@ -32,6 +32,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   };
   const app = (opts.https ? Fastify({ ...serverOpts, https: { ...node, ...opts.https } } as FastifyServerOptions) : Fastify({ ...serverOpts, http: node } as FastifyServerOptions)) as unknown as FastifyInstance;
   app.server.maxConnections = deps.config.maxConnections;
+  refuseConnect(app.server);
   registerBodyParsers(app);
   registerErrorHandling(app);
   const operations = allOperations(deps.config);

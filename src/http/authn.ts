@@ -39,7 +39,8 @@ export async function checkPassword(deps: Deps, userName: string, password: stri
   const { logins } = deps;
   const lockedUntil = logins.lockedUntil(user, address);
   if (lockedUntil !== undefined) throw locked(user, address, lockedUntil);
-  const record = await deps.store.repos.users.get(user);
+  // No user name holds NUL, and PostgreSQL cannot even look one up.
+  const record = user.includes('\u0000') ? undefined : await deps.store.repos.users.get(user);
   const stored = record?.passwordHash ?? '';
   const invalid = () => errors.unauthenticated('The user name and password combination is not valid.');
   if (record && deps.verified.has(user, password, stored)) return user;

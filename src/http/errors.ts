@@ -27,8 +27,17 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
     req.log.error({ err }, 'unexpected error');
     e = errors.internal();
   }
+  closeIfUnread(req, reply);
   if (e.kind === 'UNAUTHENTICATED') reply.header('www-authenticate', e.challenge ?? 'Basic realm="snapservice"');
   return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));
+}
+
+/**
+ * An error answered before the body was read (one declared larger than the limit) leaves the
+ * rest of the body on the connection, where it would be read as the next request: close it.
+ */
+export function closeIfUnread(req: FastifyRequest, reply: FastifyReply): void {
+  if (!req.raw.complete) reply.header('connection', 'close');
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { maxHeaderSize, STATUS_CODES, type ServerOptions } from 'node:http';
+import { maxHeaderSize, STATUS_CODES, type IncomingMessage, type Server, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Config } from '../config/config.ts';
-import { errors } from '../vapi/errors.ts';
+import { errors, type VapiError } from '../vapi/errors.ts';
 
 type LimitConfig = Pick<Config, 'requestTimeoutMs' | 'headersTimeoutMs' | 'keepAliveTimeoutMs'>;
 
@@ -50,7 +50,21 @@ function answerClientError(this: FastifyInstance, err: NodeJS.ErrnoException & {
     return;
   }
   this.log.debug({ code: err.code, reason: err.reason }, 'unreadable request');
-  const e = errors.invalidRequest(describe(err));
+  answerOnSocket(socket, errors.invalidRequest(describe(err)));
+}
+
+/**
+ * CONNECT (a proxy tunnel request) never reaches the router: Node hands it to 'connect'
+ * listeners and, without one, drops the connection unanswered.
+ */
+export function refuseConnect(server: Server): void {
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    answerOnSocket(socket, errors.operationNotFound(`No operation at CONNECT ${String(req.url).slice(0, 200)}.`));
+  });
+}
+
+/** A vAPI error written straight to the socket, which is then closed. */
+function answerOnSocket(socket: Socket, e: VapiError): void {
   const body = JSON.stringify(e.toBody());
   const head = [
     `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}`,

@@ -38,12 +38,24 @@ describe('bad input never yields a 5xx', () => {
   });
 
   it('odd ids in every position', async () => {
-    for (const odd of ['..%2F..%2Fetc%2Fpasswd', '%00', '%F0%9F%92%A5', 'vm-1%20OR%201=1', "'%3B--", 'x'.repeat(10_240)]) {
+    for (const odd of ['..%2F..%2Fetc%2Fpasswd', '%F0%9F%92%A5', 'vm-1%20OR%201=1', "'%3B--", 'x'.repeat(10_240)]) {
       expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/clusters/${odd}/virtual-machines` }), 'NOT_FOUND');
       expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/clusters/${I.clusterA}/virtual-machines/${odd}` }), 'NOT_FOUND');
       expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/tasks/${odd}` }), 'NOT_FOUND');
     }
     expect4xx(await t.req({ method: 'GET', url: '/api/snapservice/tasks/%E0%A4%A' }));
+  });
+
+  it('NUL in an identifier names nothing; in a filter or a body it is refused as input (PostgreSQL cannot hold it)', async () => {
+    expect4xx(await t.req({ method: 'GET', url: '/api/snapservice/clusters/%00/virtual-machines' }), 'NOT_FOUND');
+    expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/clusters/${I.clusterA}/virtual-machines/vm-1%00` }), 'NOT_FOUND');
+    const res = await t.req({ method: 'GET', url: '/api/vcenter/vm?names=web-01&names=a%00b' });
+    expect4xx(res, 'INVALID_ARGUMENT');
+    expect(res.json().messages[0].default_message).toBe("Invalid argument 'filter.names[1]': must not contain NUL characters");
+    const pg = await t.req({ method: 'POST', url: `/api/snapservice/clusters/${I.clusterA}/protection-groups?vmw-task=true`, payload: { name: 'a\u0000b', target_entities: { vm_name_patterns: ['x'] }, snapshot_policies: [] } });
+    expect4xx(pg, 'INVALID_ARGUMENT');
+    const basicNul = { authorization: `Basic ${Buffer.from('admin\u0000@vsphere.local:x').toString('base64')}` };
+    expect4xx(await t.req({ method: 'GET', url: '/api/vcenter/vm', as: null, headers: basicNul }), 'UNAUTHENTICATED');
   });
 
   it('malformed JSON, wrong types, wrong content types', async () => {
