@@ -8,6 +8,8 @@ export interface Case {
   head?: boolean;
   /** What the report shows: the request line, cut short. */
   summary: string;
+  /** The request is incomplete on purpose: whatever follows on the connection is its body. */
+  incomplete?: boolean;
 }
 
 /** What the generator knows about the server under test. */
@@ -128,9 +130,12 @@ function hugeBody(t: Target, r: Rng): Case {
   const size = r.pick([t.bodyLimit - 100, t.bodyLimit + 1, t.bodyLimit * 2 + 7]);
   const body = r.chance(0.5) ? `{"name":"${'x'.repeat(Math.max(0, size - 11))}"}` : `[${'1,'.repeat(Math.floor(size / 2) - 1)}1]`;
   const target = fillPath(t, op, r) + (op.fixedQuery ? `?${op.fixedQuery}` : '');
-  if (r.chance(0.3)) {
-    // Declared too large: the server must refuse on the header alone.
-    return { kind: 'huge bodies', bytes: request(op.method, target, [...auth(t, r, op.method), JSON_TYPE, ['Content-Length', String(t.bodyLimit * 50)]]), summary: `${op.method} ${target} (Content-Length ${t.bodyLimit * 50}, no body)` };
+  if (t.slow && r.chance(0.3)) {
+    // Declared too large and never sent: answered when the request timeout ends it.
+    return {
+      kind: 'huge bodies', incomplete: true, summary: `${op.method} ${target} (Content-Length ${t.bodyLimit * 50}, no body)`,
+      bytes: request(op.method, target, [...auth(t, r, op.method), JSON_TYPE, ['Content-Length', String(t.bodyLimit * 50)]]),
+    };
   }
   return make('huge bodies', op.method, target, [...auth(t, r, op.method), JSON_TYPE], body);
 }
@@ -239,7 +244,7 @@ function jsonRpc(t: Target, r: Rng): Case {
 function slowBody(t: Target, r: Rng): Case {
   const op = bodyOp(t, r);
   const target = fillPath(t, op, r) + (op.fixedQuery ? `?${op.fixedQuery}` : '');
-  return { kind: 'short bodies', bytes: request(op.method, target, [...auth(t, r, op.method), JSON_TYPE, ['Content-Length', '1000']], '{"a":'), summary: `${op.method} ${target} (5 of 1000 bytes)` };
+  return { kind: 'short bodies', incomplete: true, bytes: request(op.method, target, [...auth(t, r, op.method), JSON_TYPE, ['Content-Length', '1000']], '{"a":'), summary: `${op.method} ${target} (5 of 1000 bytes)` };
 }
 
 const GENERATORS: Array<[number, (t: Target, r: Rng) => Case]> = [

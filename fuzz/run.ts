@@ -100,7 +100,7 @@ async function runCase(url: string, c: Case, opts: FuzzOptions, report: Report, 
     const answer = await conn.next(opts.caseTimeoutMs, { head: c.head });
     if (!judge(answer, c, report, note)) return;
     const res = answer as RawResponse;
-    if (/close/i.test(res.headers.connection ?? '')) return;
+    if (/close/i.test(res.headers.connection ?? '') || c.incomplete) return;
     // Not told to close: the connection must serve the next request as it should.
     conn.send(request('GET', '/api/snapservice/info/about', [['vmware-api-session-id', session]]));
     const next = await conn.next(opts.caseTimeoutMs);

@@ -74,6 +74,21 @@ describe('requests the HTTP parser cannot read', () => {
     await c.closed;
   });
 
+  it('answers a body over the limit once it has been sent, and the connection goes on', async () => {
+    for (const path of ['/api/session', '/api']) {
+      const c = await connect(url);
+      const body = `{"name":"${'x'.repeat(2 * 1024 * 1024)}"}`;
+      c.send(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+      c.send(body);
+      const r = await c.next(5000);
+      if (typeof r === 'string') throw new Error(r);
+      expect(r.headers.connection).not.toBe('close');
+      if (path !== '/api') expectVapi(r);
+      c.send(ABOUT);
+      expect(await c.next(5000)).toMatchObject({ status: 200 });
+    }
+  });
+
   it('serves an HTTP/1.1 request without Host instead of answering outside the vAPI shape', async () => {
     const c = await connect(url);
     c.send('GET /api/snapservice/info/about HTTP/1.1\r\n\r\n');

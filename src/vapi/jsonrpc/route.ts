@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../context.ts';
 import { MALFORMED } from '../../http/body.ts';
-import { closeIfUnread } from '../../http/errors.ts';
+import { drainBody } from '../../http/errors.ts';
 import { MAX_DEPTH, nestsDeeperThan } from '../depth.ts';
 import { errors, VapiError } from '../errors.ts';
 import { invoke } from '../invoke.ts';
@@ -65,8 +65,8 @@ export function registerJsonRpc(app: FastifyInstance, deps: Deps, operations: re
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, { [RAW]: body as string }));
     // Errors Fastify raises before the handler (a body over the limit) are faults too.
-    scope.setErrorHandler((err, req, reply) => {
-      closeIfUnread(req, reply);
+    scope.setErrorHandler(async (err, req, reply) => {
+      await drainBody(req.raw, reply);
       const status = (err as { statusCode?: number }).statusCode ?? 500;
       if (status === 413) return send(reply, null, { error: Fault.invalidRequest('the request body is larger than the server accepts') });
       if (status >= 400 && status < 500) return send(reply, null, { error: Fault.invalidRequest(err instanceof Error ? err.message : 'the HTTP request is malformed') });
