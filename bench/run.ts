@@ -11,13 +11,17 @@ import { revertDiskSize } from './revert-disk-size.ts';
 import { revertLatency } from './revert-latency.ts';
 import { revertSubmit } from './revert-submit.ts';
 import { taskGet } from './task-get.ts';
+import { vmList } from './vm-list.ts';
+import { loginAttack } from './login-attack.ts';
 
-const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize];
+const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack];
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
+  const storeAt = args.indexOf('--store');
+  const store = storeAt >= 0 ? args.splice(storeAt, 2)[1] : undefined;
   if (args.includes('-h') || args.includes('--help')) {
-    log('usage: npm run bench [-- <name>...]');
+    log('usage: npm run bench [-- <name>...] [--store sqlite|postgres]');
     for (const b of all) log(`  ${b.name.padEnd(18)} ${b.title}`);
     return 0;
   }
@@ -38,7 +42,7 @@ async function main(): Promise<number> {
     log(`== ${b.name}: ${b.title}`);
     const t0 = nowMs();
     try {
-      rows.push(...(await b.run()));
+      rows.push(...(await b.run({ store })));
       log(`  (${((nowMs() - t0) / 1000).toFixed(1)} s)`);
     } catch (err) {
       failed.push(b.name);

@@ -3,6 +3,7 @@ import type { Deps } from './context.ts';
 import { registerBodyParsers } from './http/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
+import { limitOptions, refuseConnect } from './http/limits.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/routes.ts';
 import { registerSts } from './modules/sts/route.ts';
@@ -16,7 +17,9 @@ export interface AppOptions {
 
 /** Builds the HTTP app around ready dependencies. Never listens: main does, tests inject. */
 export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const { node, ...limits } = limitOptions(deps.config);
   const serverOpts: FastifyServerOptions = {
+    ...limits,
     loggerInstance: deps.log,
     logController: new LogController({ disableRequestLogging: !deps.config.logRequests }),
     bodyLimit: deps.config.bodyLimit,
@@ -28,7 +31,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     // Errors Fastify raises before routing (an undecodable URL) take the same path as ours.
     frameworkErrors: (err, req, reply) => handleError(err, req, reply),
   };
-  const app = (opts.https ? Fastify({ ...serverOpts, https: opts.https } as FastifyServerOptions) : Fastify(serverOpts)) as unknown as FastifyInstance;
+  const app = (opts.https ? Fastify({ ...serverOpts, https: { ...node, ...opts.https } } as FastifyServerOptions) : Fastify({ ...serverOpts, http: node } as FastifyServerOptions)) as unknown as FastifyInstance;
+  app.server.maxConnections = deps.config.maxConnections;
+  refuseConnect(app.server);
   registerBodyParsers(app);
   registerErrorHandling(app);
   const operations = allOperations(deps.config);

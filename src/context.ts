@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Role } from './domain/model.ts';
+import type { LoginThrottle } from './security/login-throttle.ts';
 import type { VerifiedCache } from './security/passwords.ts';
 import type { StsKeys } from './sts/keys.ts';
 import type { Store } from './store/store.ts';
@@ -26,6 +27,8 @@ export interface Deps {
   verified: VerifiedCache;
   /** The STS signing key and certificate: SAML tokens are issued and checked with them. */
   sts: StsKeys;
+  /** Failure budgets of password logins (per user and address, per address). */
+  logins: LoginThrottle;
   /** Role definitions change only through seeding; cached here and reloaded on a miss. */
   roles: Map<string, Role>;
   /** The root folder, top of every permission ancestry. */

@@ -8,6 +8,7 @@ import { BUILTIN_ROLES, ROLE_ADMIN } from './domain/privileges.ts';
 import { applySeed, hashSeedPasswords, parseSeed } from './seed/apply.ts';
 import { demoSeed } from './seed/demo.ts';
 import type { Seed } from './seed/format.ts';
+import { LoginThrottle } from './security/login-throttle.ts';
 import { hashPassword, verifyPassword, VerifiedCache } from './security/passwords.ts';
 import { createRootFolder } from './services/inventory.ts';
 import { openStore } from './store/open.ts';
@@ -52,6 +53,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       scheduler: { notify: () => undefined },
       verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),
       sts: stsKeys({ dataDir: config.dataDir, now: () => (opts.wall ?? realTime).now(), log }),
+      logins: new LoginThrottle(config, () => (opts.wall ?? realTime).now()),
     };
     const runner = new TaskRunner(deps, executors);
     const scheduler = new Scheduler(deps);

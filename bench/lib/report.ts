@@ -9,10 +9,16 @@ export interface Row {
   ratio: string;
 }
 
+/** Options of `npm run bench` that some benchmarks take. */
+export interface BenchOptions {
+  /** `--store sqlite|postgres`: a benchmark comparing the stores measures this one only. */
+  store?: string;
+}
+
 export interface Benchmark {
   name: string;
   title: string;
-  run(): Promise<Row[]>;
+  run(opts: BenchOptions): Promise<Row[]>;
 }
 
 export function log(line = ''): void {

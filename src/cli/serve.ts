@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { buildApp } from '../app.ts';
-import { SystemClock } from '../clock/clock.ts';
+import { realTime, SystemClock } from '../clock/clock.ts';
 import { DEFAULT_ADMIN_PASSWORD, type Config } from '../config/config.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { loadTls, type TlsMaterial } from '../security/tls.ts';
@@ -29,16 +29,17 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const { config } = parsed;
-  if (!isLoopback(config.host) && config.adminPassword === DEFAULT_ADMIN_PASSWORD) {
+  const weak = weakness(config.adminPassword);
+  if (!isLoopback(config.host) && weak) {
     io.err(
-      `snapservice serve: refusing to listen on ${config.host} with the default password of administrator@vsphere.local.\n` +
-        'Set another one with --admin-password (or SNAPSERVICE_ADMIN_PASSWORD), or listen on 127.0.0.1.\n',
+      `snapservice serve: refusing to listen on ${config.host} with ${weak} of administrator@vsphere.local.\n` +
+        `Set one of at least ${MIN_EXPOSED_PASSWORD} characters with --admin-password (or SNAPSERVICE_ADMIN_PASSWORD), or listen on 127.0.0.1.\n`,
     );
     return 2;
   }
 
   // Installed before anything slow, so that a signal during start-up still ends in a clean stop.
-  const stop = waitForStop();
+  const stop = waitForStop(config.stopWithParent ?? io.env.npm_lifecycle_event !== undefined);
   const log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
   let tls: TlsMaterial | undefined;
   let runtime: Runtime | undefined;
@@ -81,23 +82,46 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** Shortest administrator password accepted for a listener other machines can reach. */
+const MIN_EXPOSED_PASSWORD = 8;
+
+function weakness(password: string): string | undefined {
+  if (password === DEFAULT_ADMIN_PASSWORD) return 'the default password';
+  if (password.trim() === '') return 'a blank password';
+  if (password.length < MIN_EXPOSED_PASSWORD) return `a password shorter than ${MIN_EXPOSED_PASSWORD} characters`;
+  return undefined;
+}
+
 interface Stop {
-  promise: Promise<NodeJS.Signals>;
+  promise: Promise<NodeJS.Signals | 'parent exited'>;
   received: boolean;
   dispose(): void;
 }
 
-/** The first SIGTERM/SIGINT starts a clean stop; the handlers are then removed, so a second
- * one kills the process the usual way if the stop hangs. */
-function waitForStop(): Stop {
+/** How often the parent process is looked for: a stop is at most this late. */
+const PARENT_CHECK_MS = 250;
+
+/**
+ * The first SIGTERM/SIGINT starts a clean stop; the handlers are then removed, so a second one
+ * kills the process the usual way if the stop hangs. With `withParent`, the parent going away
+ * stops the server too: `npm start` and `npx` run it under npm (and a shell), and a SIGTERM to
+ * npm ends npm but reaches neither the shell's child nor us, which would keep serving and hold
+ * the port. An orphan is re-parented, so its parent process id changes.
+ */
+function waitForStop(withParent: boolean): Stop {
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
-  let resolve!: (s: NodeJS.Signals) => void;
+  let resolve!: (s: NodeJS.Signals | 'parent exited') => void;
+  const parent = process.ppid;
+  const unwatch = withParent ? realTime.every(PARENT_CHECK_MS, () => process.ppid !== parent && on('parent exited')) : () => undefined;
   const stop: Stop = {
     promise: new Promise((r) => (resolve = r)),
     received: false,
-    dispose: () => signals.forEach((s) => process.off(s, on)),
+    dispose: () => {
+      signals.forEach((s) => process.off(s, on));
+      unwatch();
+    },
   };
-  function on(signal: NodeJS.Signals) {
+  function on(signal: NodeJS.Signals | 'parent exited') {
     stop.received = true;
     stop.dispose();
     resolve(signal);

@@ -42,10 +42,30 @@ export const ConfigSchema = Type.Object(
     stsClockToleranceMs: Type.Integer({ minimum: 0, default: 600_000 }),
     systemSnapshotRetentionMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600_000 }),
     bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+    /** The whole request, headers and body, must arrive within this time (0: no limit). */
+    requestTimeoutMs: Type.Integer({ minimum: 0, default: 30_000 }),
+    /** The request line and headers must arrive within this time (never more than the above). */
+    headersTimeoutMs: Type.Integer({ minimum: 1, default: 10_000 }),
+    /** A keep-alive connection with no request in progress is closed after this time. */
+    keepAliveTimeoutMs: Type.Integer({ minimum: 1, default: 5_000 }),
+    /** Connections beyond this many are closed as they arrive. */
+    maxConnections: Type.Integer({ minimum: 1, default: 1000 }),
     /** Disks larger than this get no whole-content digest (hashing 1 TiB takes minutes). */
     maxDigestBytes: Type.Integer({ minimum: 0, default: 16 * 1024 ** 3 }),
+    /** Distinct wrong passwords for one user from one address, within the window, that lock the user there. */
+    loginMaxFailures: Type.Integer({ minimum: 1, default: 5 }),
+    /** Distinct failed logins from one address (any user names), within the window, that lock the address. */
+    loginMaxFailuresPerAddress: Type.Integer({ minimum: 1, default: 20 }),
+    loginFailureWindowMs: Type.Integer({ minimum: 1000, default: 180_000 }),
+    /** How long a lock refuses password logins (existing sessions keep working). */
+    loginLockoutMs: Type.Integer({ minimum: 1000, default: 300_000 }),
     /** log2 of scrypt's N for new password hashes (tests lower it to keep seeding fast). */
     scryptCost: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
+    /**
+     * Stop when the parent process goes away. Unset: only when started through npm (`npm
+     * start`, `npx snapservice serve`), whose SIGTERM ends npm but never reaches the server.
+     */
+    stopWithParent: Type.Optional(Type.Boolean()),
     logLevel: Type.String({ default: 'info' }),
     /** Per-request logging costs ~40% of throughput, so it is off unless asked for. */
     logRequests: Type.Boolean({ default: false }),

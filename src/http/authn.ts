@@ -1,5 +1,6 @@
 import type { Deps } from '../context.ts';
-import { errors } from '../vapi/errors.ts';
+import { formatTime } from '../vapi/wire.ts';
+import { BASIC_CHALLENGE, errors, msg, VapiError } from '../vapi/errors.ts';
 import { hashPassword, sha256, verifyPassword } from '../security/passwords.ts';
 import { verifySamlToken } from '../sts/authenticate.ts';
 
@@ -30,19 +31,36 @@ export function canonicalUser(name: string): string {
   return trimmed;
 }
 
-export async function checkPassword(deps: Deps, userName: string, password: string): Promise<string> {
+/**
+ * Checks a password, within the failure budgets of `deps.logins`: a locked user (at this
+ * address) or address is refused before any lookup or hashing, and a wrong password already
+ * tried is refused again from memory. Unknown users cost a hash like known ones, so that
+ * timing does not tell which names exist.
+ */
+export async function checkPassword(deps: Deps, userName: string, password: string, address: string): Promise<string> {
   const user = canonicalUser(userName);
-  const record = await deps.store.repos.users.get(user);
+  const { logins } = deps;
+  const lockedUntil = logins.lockedUntil(user, address);
+  if (lockedUntil !== undefined) throw locked(user, address, lockedUntil);
+  // No user name holds NUL, and PostgreSQL cannot even look one up.
+  const record = user.includes('\u0000') ? undefined : await deps.store.repos.users.get(user);
+  const stored = record?.passwordHash ?? '';
   const invalid = () => errors.unauthenticated('The user name and password combination is not valid.');
-  if (!record) {
-    // Unknown users cost a hash too, so that timing does not tell which names exist.
-    await hashPassword(password, deps.config.scryptCost);
-    throw invalid();
-  }
-  if (deps.verified.has(user, password, record.passwordHash)) return user;
-  if (!(await verifyPassword(password, record.passwordHash))) throw invalid();
-  deps.verified.add(user, password, record.passwordHash);
+  if (record && deps.verified.has(user, password, stored)) return user;
+  if (logins.knownWrong(user, password, stored)) throw invalid();
+  // Checked again: other attempts may have spent the budget while this one read the store.
+  const settle = logins.attempt(user, address, password, stored);
+  if (typeof settle !== 'function') throw locked(user, address, settle.lockedUntil);
+  const ok = record ? await verifyPassword(password, stored) : await hashPassword(password, deps.config.scryptCost).then(() => false);
+  settle(ok);
+  if (!ok) throw invalid();
+  deps.verified.add(user, password, stored);
   return user;
+}
+
+function locked(user: string, address: string, until: number): VapiError {
+  const at = formatTime(until);
+  return new VapiError('UNAUTHENTICATED', [msg('session.locked', `Too many failed logins for ${user} from ${address}: password logins are refused until ${at}.`, user, address, at)], { challenge: BASIC_CHALLENGE });
 }
 
 /** Resolves a session token, enforcing idle timeout and absolute lifetime (in real time). */
@@ -77,9 +95,9 @@ async function checkSamlToken(deps: Deps, xml: string, forSession: boolean): Pro
  * Basic or a delegatable SAML token (creating a session); `session`: a session token only
  * (reading or ending a session).
  */
-export async function authenticate(deps: Deps, creds: Credentials, mode: AuthMode = 'any'): Promise<Principal> {
+export async function authenticate(deps: Deps, creds: Credentials, mode: AuthMode, address: string): Promise<Principal> {
   if (mode !== 'password' && creds.sessionToken !== undefined) return checkSession(deps, creds.sessionToken);
-  if (mode !== 'session' && creds.basic) return { user: await checkPassword(deps, creds.basic.user, creds.basic.password) };
+  if (mode !== 'session' && creds.basic) return { user: await checkPassword(deps, creds.basic.user, creds.basic.password, address) };
   if (mode !== 'session' && creds.samlToken !== undefined) return { user: await checkSamlToken(deps, creds.samlToken, mode === 'password') };
   throw errors.unauthenticated(mode === 'session' ? 'A session token is required.' : 'Authentication required.');
 }

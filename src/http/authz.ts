@@ -8,10 +8,16 @@ import type { Repos } from '../store/store.ts';
 /**
  * Privilege checks for one caller during one call. Permissions and parent lookups are cached
  * for the call only, so a permission change applies from the next call on.
+ *
+ * A list checks every object it returns, so a check must not cost a query per object: the
+ * parents of clusters, hosts, pools and folders come from one read of their whole table (they
+ * are few next to VMs), and lists hand over the parents they already hold (`knownParent`,
+ * `knownVms`). A list of any length thus costs a constant number of queries.
  */
 export class Authorizer {
   private permissions?: Promise<Permission[]>;
   private parents = new Map<string, Promise<string | null>>();
+  private tables = new Map<EntityType, Promise<Map<string, string | null>>>();
 
   constructor(
     private readonly deps: Deps,
@@ -40,6 +46,14 @@ export class Authorizer {
   knownParent(type: EntityType, id: string, parentId: string | null): void {
     const key = `${type}:${id}`;
     if (!this.parents.has(key)) this.parents.set(key, Promise.resolve(parentId));
+  }
+
+  /** Reads the VMs among `ids` whose parents are not known yet, in one query (deleted ones too). */
+  async knownVms(ids: Iterable<string>): Promise<void> {
+    const unknown = [...new Set(ids)].filter((id) => !this.parents.has(`VirtualMachine:${id}`));
+    if (unknown.length === 0) return;
+    const found = new Map((await this.repos.vms.list({ ids: unknown, includeDeleted: true })).map((vm) => [vm.id, vm.clusterId ?? vm.lastClusterId]));
+    for (const id of unknown) this.knownParent('VirtualMachine', id, found.get(id) ?? null);
   }
 
   async privileges(entity: EntityRef): Promise<Set<string>> {
@@ -74,26 +88,41 @@ export class Authorizer {
   }
 
   private async lookupParent(e: EntityRef): Promise<string | null> {
-    const inv = this.repos.inventory;
     switch (e.type) {
       case 'VirtualMachine': {
         const vm = await this.repos.vms.get(e.id);
         return vm ? (vm.clusterId ?? vm.lastClusterId) : null;
       }
-      case 'ClusterComputeResource':
-        return (await inv.getCluster(e.id))?.datacenterId ?? null;
-      case 'HostSystem':
-        return (await inv.getHost(e.id))?.clusterId ?? null;
-      case 'ResourcePool': {
-        const rp = await inv.getResourcePool(e.id);
-        return rp ? (rp.parentId ?? rp.clusterId) : null;
-      }
-      case 'Folder': {
-        const f = await inv.getFolder(e.id);
-        return f ? (f.parentId ?? f.datacenterId) : null;
-      }
       case 'Datacenter':
         return this.deps.rootFolderId;
+      default:
+        return (await this.table(e.type)).get(e.id) ?? null;
+    }
+  }
+
+  /** Every object of one type with its parent, read once per call. */
+  private table(type: EntityType): Promise<Map<string, string | null>> {
+    let t = this.tables.get(type);
+    if (!t) {
+      t = this.readTable(type);
+      this.tables.set(type, t);
+    }
+    return t;
+  }
+
+  private async readTable(type: EntityType): Promise<Map<string, string | null>> {
+    const inv = this.repos.inventory;
+    switch (type) {
+      case 'ClusterComputeResource':
+        return new Map((await inv.listClusters()).map((c) => [c.id, c.datacenterId]));
+      case 'HostSystem':
+        return new Map((await inv.listHosts()).map((h) => [h.id, h.clusterId]));
+      case 'ResourcePool':
+        return new Map((await inv.listResourcePools()).map((rp) => [rp.id, rp.parentId ?? rp.clusterId]));
+      case 'Folder':
+        return new Map((await inv.listFolders()).map((f) => [f.id, f.parentId ?? f.datacenterId]));
+      default:
+        return new Map();
     }
   }
 

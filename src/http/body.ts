@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { MAX_DEPTH, nestsDeeperThan } from '../vapi/depth.ts';
 import { errors, type VapiError } from '../vapi/errors.ts';
 
 export const MALFORMED = Symbol('malformed-body');
@@ -18,6 +19,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
       return done(null, { [MALFORMED]: errors.invalidRequest(`Unsupported content type '${type}': send application/json.`) });
+    }
+    if (nestsDeeperThan(text, MAX_DEPTH)) {
+      return done(null, { [MALFORMED]: errors.invalidArgument('body', `is nested more than ${MAX_DEPTH} levels deep`) });
     }
     try {
       done(null, JSON.parse(text));

@@ -1,7 +1,25 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import pLimit from 'p-limit';
+
+/**
+ * scrypt runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise),
+ * which file and DNS work share, and each check holds 32 MiB. A burst of logins must neither
+ * fill the pool nor the memory: at most two run at once, the others wait in turn.
+ */
+const SCRYPT_CONCURRENCY = 2;
+const limit = pLimit(SCRYPT_CONCURRENCY);
+let runs = 0;
 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  limit(() => {
+    runs++;
+    return new Promise<Buffer>((resolve, reject) => scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  });
+
+/** scrypt computations started by this process: what a login flood costs, counted in work. */
+export function scryptRuns(): number {
+  return runs;
+}
 
 const KEY_LEN = 32;
 

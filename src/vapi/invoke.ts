@@ -20,6 +20,8 @@ export interface RawInput {
 
 export interface InvokeMeta {
   requestId: string;
+  /** The client's IP address, for the login failure budgets. */
+  clientAddress: string;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface InvokeMeta {
  * authenticate -> authorize identifiers -> validate input -> handler.
  */
 export async function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
-  const principal = await authenticate(deps, creds, op.auth ?? 'any');
+  const principal = await authenticate(deps, creds, op.auth ?? 'any', meta.clientAddress);
   const log = deps.log.child({ reqId: meta.requestId, user: principal.user });
   const call: Call = { deps, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
 
@@ -35,7 +37,9 @@ export async function invoke(deps: Deps, op: Operation, creds: Credentials, raw:
   for (const name of op.ids ?? []) {
     const v = raw.values[name];
     if (typeof v !== 'string') throw errors.invalidArgument(name, v === undefined ? 'is required' : 'must be a string');
-    ids[name] = v;
+    // Such an id names nothing; looked up with U+FFFF (which no id holds either) in place of
+    // U+0000, it is NOT_FOUND like any unknown id, on PostgreSQL as on SQLite.
+    ids[name] = v.replaceAll(NUL, '\uffff');
   }
   const authorized = op.authorize ? await op.authorize(call, ids) : undefined;
 
@@ -46,8 +50,29 @@ export async function invoke(deps: Deps, op: Operation, creds: Credentials, raw:
   return { call, result };
 }
 
+/**
+ * No text here may hold U+0000: PostgreSQL cannot store it (nor look it up), and no vSphere
+ * name or identifier contains it. Refused as input, so that both stores answer alike.
+ */
+const NUL = '\u0000';
+const NUL_PROBLEM = 'must not contain NUL characters';
+
+function nulAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes(NUL) ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = nulAt(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function validateInput(op: Operation, raw: RawInput): Record<string, unknown> {
   const values = dropNulls(raw.values) as Record<string, unknown>;
+  for (const [name, v] of Object.entries(values)) {
+    const at = nulAt(v, name);
+    if (at) throw errors.invalidArgument(at, NUL_PROBLEM);
+  }
   const props = op.input.properties as Record<string, TSchema>;
   for (const name of Object.keys(values)) {
     if (!(name in props)) throw errors.invalidArgument(name, 'is not a known parameter');

@@ -30,18 +30,33 @@ export function registerRest(app: FastifyInstance, deps: Deps, operations: reado
 }
 
 async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: FastifyReply) {
+  checkQueryEncoding(req.url);
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   const op = selectOperation(ops, query, req.method, req.url);
   const raw = rawInput(op, req, query);
   let result: unknown;
   try {
-    ({ result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id }));
+    ({ result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id, clientAddress: req.ip }));
   } catch (err) {
     throw await withSignChallenge(deps, err, originOf(req));
   }
   if (op.rest.task) return reply.code(202).type(JSON_TYPE).send(JSON.stringify(result));
   if (result === undefined) return reply.code(op.rest.status ?? (op.rest.method === 'DELETE' ? 204 : 200)).send();
   return reply.code(op.rest.status ?? 200).type(JSON_TYPE).send(JSON.stringify(result));
+}
+
+/**
+ * The router refuses a malformed escape in the path; the query parser would keep one as plain
+ * text, so that `?names=%zz` silently filtered on '%zz'. Both are the same client mistake.
+ */
+function checkQueryEncoding(url: string): void {
+  const q = url.indexOf('?');
+  if (q < 0 || url.indexOf('%', q) < 0) return;
+  try {
+    decodeURIComponent(url.slice(q + 1));
+  } catch {
+    throw errors.invalidRequest('The query string of the request URL is not valid percent-encoding.');
+  }
 }
 
 /**
@@ -162,7 +177,16 @@ function cookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeCookie(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+/** A value that is not valid percent-encoding is taken as sent: it names no session (401). */
+function decodeCookie(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

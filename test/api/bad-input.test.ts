@@ -38,12 +38,24 @@ describe('bad input never yields a 5xx', () => {
   });
 
   it('odd ids in every position', async () => {
-    for (const odd of ['..%2F..%2Fetc%2Fpasswd', '%00', '%F0%9F%92%A5', 'vm-1%20OR%201=1', "'%3B--", 'x'.repeat(10_240)]) {
+    for (const odd of ['..%2F..%2Fetc%2Fpasswd', '%F0%9F%92%A5', 'vm-1%20OR%201=1', "'%3B--", 'x'.repeat(10_240)]) {
       expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/clusters/${odd}/virtual-machines` }), 'NOT_FOUND');
       expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/clusters/${I.clusterA}/virtual-machines/${odd}` }), 'NOT_FOUND');
       expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/tasks/${odd}` }), 'NOT_FOUND');
     }
     expect4xx(await t.req({ method: 'GET', url: '/api/snapservice/tasks/%E0%A4%A' }));
+  });
+
+  it('NUL in an identifier names nothing; in a filter or a body it is refused as input (PostgreSQL cannot hold it)', async () => {
+    expect4xx(await t.req({ method: 'GET', url: '/api/snapservice/clusters/%00/virtual-machines' }), 'NOT_FOUND');
+    expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/clusters/${I.clusterA}/virtual-machines/vm-1%00` }), 'NOT_FOUND');
+    const res = await t.req({ method: 'GET', url: '/api/vcenter/vm?names=web-01&names=a%00b' });
+    expect4xx(res, 'INVALID_ARGUMENT');
+    expect(res.json().messages[0].default_message).toBe("Invalid argument 'filter.names[1]': must not contain NUL characters");
+    const pg = await t.req({ method: 'POST', url: `/api/snapservice/clusters/${I.clusterA}/protection-groups?vmw-task=true`, payload: { name: 'a\u0000b', target_entities: { vm_name_patterns: ['x'] }, snapshot_policies: [] } });
+    expect4xx(pg, 'INVALID_ARGUMENT');
+    const basicNul = { authorization: `Basic ${Buffer.from('admin\u0000@vsphere.local:x').toString('base64')}` };
+    expect4xx(await t.req({ method: 'GET', url: '/api/vcenter/vm', as: null, headers: basicNul }), 'UNAUTHENTICATED');
   });
 
   it('malformed JSON, wrong types, wrong content types', async () => {
@@ -101,5 +113,40 @@ describe('simulation API errors', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe('input that used to crash a handler', () => {
+  const nested = (levels: number, open = '[', close = ']') => `${open.repeat(levels)}${close.repeat(levels)}`;
+
+  it('an undecodable session cookie is an unknown session, and is ignored by a Basic login', async () => {
+    for (const value of ['%E0%A4%A', '%', '%zz']) {
+      const cookie = `vmware-api-session-id=${value}`;
+      expect4xx(await t.req({ method: 'GET', url: '/api/vcenter/vm', as: null, headers: { cookie } }), 'UNAUTHENTICATED');
+      expect((await t.req({ method: 'POST', url: '/api/session', headers: { cookie } })).statusCode).toBe(201);
+    }
+  });
+
+  it('JSON nested deeper than 64 levels is refused before anything walks it, on REST and JSON-RPC', async () => {
+    const list = (payload: string) => t.req({ method: 'POST', url: '/api/cis/tasks?action=list', as: 'readonly', payload, headers: { 'content-type': 'application/json' } });
+    for (const body of [nested(10_000), nested(30_000), `{"filter_spec":${nested(5000, '{"a":', '}')}}`]) {
+      const res = await list(body);
+      expect4xx(res, 'INVALID_ARGUMENT');
+      expect(res.json().messages[0].default_message).toBe("Invalid argument 'body': is nested more than 64 levels deep");
+    }
+    // At the limit the body is read and validated as usual.
+    expect(JSON.stringify((await list(nested(64))).json())).not.toContain('nested');
+    const rpc = await t.req({ method: 'POST', url: '/api', as: null, payload: `{"jsonrpc":"2.0","id":1,"method":"invoke","params":${nested(30_000)}}`, headers: { 'content-type': 'application/json' } });
+    expect(rpc.statusCode).toBe(200);
+    expect(rpc.json().error.code).toBe(-32602);
+  });
+
+  it('a malformed escape in the query is refused as in the path, before authentication', async () => {
+    for (const q of ['names=%zz', 'names=%E0%A4%A', 'names=abc%', '%zz=1']) {
+      expect4xx(await t.req({ method: 'GET', url: `/api/vcenter/vm?${q}`, as: null }), 'INVALID_REQUEST');
+      expect4xx(await t.req({ method: 'GET', url: `/api/snapservice/clusters/${I.clusterA}/virtual-machines?${q}` }), 'INVALID_REQUEST');
+    }
+    const ok = await t.req({ method: 'GET', url: '/api/vcenter/vm?names=web-01&names=%F0%9F%92%A5' });
+    expect(ok.json().map((v: { name: string }) => v.name)).toEqual(['web-01']);
   });
 });

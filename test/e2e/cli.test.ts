@@ -37,6 +37,8 @@ describe('snapservice serve', () => {
     const keyPath = join(data, 'key.pem');
     expect(existsSync(certPath) && existsSync(keyPath)).toBe(true);
     expect(statSync(keyPath).mode & 0o777).toBe(0o600);
+    // The store holds the password hashes.
+    for (const f of ['snapservice.db', 'snapservice.db-wal', 'snapservice.db-shm']) expect(statSync(join(data, f)).mode & 0o777, f).toBe(0o600);
     const cert = new X509Certificate(readFileSync(certPath));
     expect(about.fingerprint).toBe(cert.fingerprint256);
     expect(cert.subjectAltName).toContain('DNS:localhost');
@@ -74,6 +76,16 @@ describe('snapservice serve', () => {
       expect(await cli.exited).toEqual({ code: 2, signal: null });
       expect(cli.stdout()).toBe('');
       expect(cli.stderr()).toMatch(/refusing to listen on 0\.0\.0\.0 with the default password.*\n.*--admin-password/);
+    }
+  });
+
+  it('refuses a non-loopback address with a blank or short admin password', async () => {
+    const cases: [string, RegExp][] = [[' ', /with a blank password/], ['        ', /with a blank password/], ['short', /with a password shorter than 8 characters/]];
+    const clis = await Promise.all(cases.map(([pw]) => serve(['--host', '0.0.0.0', '--port', '0', '--data', ':memory:', '--http', '--admin-password', pw])));
+    for (const [i, cli] of clis.entries()) {
+      expect(await cli.exited).toEqual({ code: 2, signal: null });
+      expect(cli.stderr()).toMatch(cases[i][1]);
+      expect(cli.stderr()).toMatch(/at least 8 characters with --admin-password/);
     }
   });
 

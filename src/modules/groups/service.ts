@@ -117,7 +117,9 @@ export async function validateChange(call: Call, cluster: Cluster, change: Group
 
 /** Members the caller may read, in id order. */
 export async function visibleMembers(call: Call, pg: ProtectionGroup): Promise<string[]> {
-  const { ids } = await currentMembers(call.deps.store.repos, pg);
+  const { ids, vms } = await currentMembers(call.deps.store.repos, pg);
+  for (const vm of vms) call.authz.knownParent('VirtualMachine', vm.id, vm.clusterId ?? vm.lastClusterId);
+  await call.authz.knownVms(ids);
   const out: string[] = [];
   for (const id of ids) if (await call.authz.can({ type: 'VirtualMachine', id }, 'System.Read')) out.push(id);
   return out;

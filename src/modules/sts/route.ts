@@ -40,7 +40,7 @@ async function handle(deps: Deps, req: FastifyRequest, reply: FastifyReply) {
   try {
     const body = typeof req.body === 'string' ? req.body : '';
     if (body.trim() === '') throw new StsFault('wst:InvalidRequest', 'The request has no body: send a SOAP envelope with a wst:RequestSecurityToken.');
-    const xml = await answer(deps, parseRequest(body), originOf(req));
+    const xml = await answer(deps, parseRequest(body), originOf(req), req.ip);
     return reply.code(200).type(XML_TYPE).send(envelope(xml));
   } catch (err) {
     if (err instanceof StsFault) {

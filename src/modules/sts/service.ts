@@ -15,20 +15,20 @@ const SAML2_TOKEN = 'urn:oasis:names:tc:SAML:2.0:assertion';
  * WS-Trust Issue, Renew and Validate for bearer SAML tokens. Passwords are checked by the same
  * `checkPassword` as every other login, so whatever protects logins protects the STS too.
  */
-export async function answer(deps: Deps, req: StsRequest, origin: string): Promise<string> {
+export async function answer(deps: Deps, req: StsRequest, origin: string, address: string): Promise<string> {
   if (req.type === 'Validate') return validate(deps, req);
   if (req.holderOfKey) {
     throw new StsFault('wsse:UnsupportedSecurityToken', `Holder-of-key tokens are not issued by this STS (the request has ${req.holderOfKey}): request a bearer token with a UsernameToken.`);
   }
   checkTimestamp(deps, req);
-  return req.type === 'Issue' ? issue(deps, req, origin) : renew(deps, req, origin);
+  return req.type === 'Issue' ? issue(deps, req, origin, address) : renew(deps, req, origin);
 }
 
-async function issue(deps: Deps, req: StsRequest, origin: string): Promise<string> {
+async function issue(deps: Deps, req: StsRequest, origin: string, address: string): Promise<string> {
   if (!req.username) throw new StsFault('wsse:InvalidSecurity', 'The Security header has no UsernameToken: this STS authenticates users by name and password.');
   let user: string;
   try {
-    user = await checkPassword(deps, req.username.user, req.username.password);
+    user = await checkPassword(deps, req.username.user, req.username.password, address);
   } catch (err) {
     if (!(err instanceof VapiError)) throw err;
     // Whatever else guards logins (a lockout, a busy store) is a failed request, saying why.

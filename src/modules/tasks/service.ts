@@ -39,6 +39,7 @@ export async function listTasks(call: Call, filter: TaskFilter): Promise<Task[]>
   const seen = new Set<string>();
   for (let offset = 0; ; offset += page) {
     const batch = await call.deps.store.repos.tasks.list(filter, page, offset);
+    await call.authz.knownVms(batch.flatMap((t) => (t.user !== call.user && t.vmId ? [t.vmId] : [])));
     for (const t of batch) {
       if (seen.has(t.id) || !(await visible(call, t))) continue;
       seen.add(t.id);

@@ -22,11 +22,19 @@ export const idSet = (values: readonly string[] | undefined): IdSet => {
 };
 export const admits = (set: IdSet, value: string | null | undefined): boolean => !set || (value !== null && value !== undefined && set.has(value));
 
-/** Keeps the items the caller may read; more than `cap` of them is an error, not a silent cut. */
-export async function readable<T>(call: Call, items: readonly T[], ref: (t: T) => EntityRef, cap: number, what: string): Promise<T[]> {
+/** An object of a list and its parent, which the list already holds. */
+export type Listed = EntityRef & { parent: string | null };
+
+/**
+ * Keeps the items the caller may read; more than `cap` of them is an error, not a silent cut.
+ * The parents come with the items, so checking them costs no query per item.
+ */
+export async function readable<T>(call: Call, items: readonly T[], ref: (t: T) => Listed, cap: number, what: string): Promise<T[]> {
+  const refs = items.map(ref);
+  for (const r of refs) call.authz.knownParent(r.type, r.id, r.parent);
   const out: T[] = [];
-  for (const item of items) {
-    if (!(await call.authz.can(ref(item), 'System.Read'))) continue;
+  for (const [i, item] of items.entries()) {
+    if (!(await call.authz.can(refs[i], 'System.Read'))) continue;
     if (out.length === cap) {
       throw vapiError('UNABLE_TO_ALLOCATE_RESOURCE', 'vcenter.list.too_many', `More than ${cap} ${what} match the filter; narrow it.`, cap, what);
     }
@@ -57,7 +65,7 @@ export async function listDatacenters(call: Call, f: { datacenters?: string[]; n
   const all = (await call.deps.store.repos.inventory.listDatacenters()).filter(
     (dc) => admits(ids, dc.id) && admits(names, dc.name) && admits(folders, root),
   );
-  return readable(call, all, (dc) => ({ type: 'Datacenter', id: dc.id }), LIST_CAPS.datacenters, 'datacenters');
+  return readable(call, all, (dc) => ({ type: 'Datacenter', id: dc.id, parent: root }), LIST_CAPS.datacenters, 'datacenters');
 }
 
 export async function listClusters(
@@ -72,7 +80,7 @@ export async function listClusters(
   const all = (await call.deps.store.repos.inventory.listClusters()).filter(
     (c) => admits(ids, c.id) && admits(names, c.name) && admits(dcs, c.datacenterId) && admits(folders, hostFolders.get(c.datacenterId)),
   );
-  return readable(call, all, (c) => ({ type: 'ClusterComputeResource', id: c.id }), LIST_CAPS.clusters, 'clusters');
+  return readable(call, all, (c) => ({ type: 'ClusterComputeResource', id: c.id, parent: c.datacenterId }), LIST_CAPS.clusters, 'clusters');
 }
 
 /** GET of one cluster: 404, then 403 without `System.Read`. */
@@ -94,7 +102,7 @@ export async function listFolders(
     (x) =>
       admits(ids, x.id) && admits(names, x.name) && (f.type === undefined || x.type === f.type) && admits(parents, x.parentId) && admits(dcs, x.datacenterId),
   );
-  return readable(call, all, (x) => ({ type: 'Folder', id: x.id }), LIST_CAPS.folders, 'folders');
+  return readable(call, all, (x) => ({ type: 'Folder', id: x.id, parent: x.parentId ?? x.datacenterId }), LIST_CAPS.folders, 'folders');
 }
 
 /**
@@ -145,7 +153,7 @@ export async function listHosts(call: Call, f: HostListFilter = {}): Promise<Hos
       admits(uuids, hostUuid(h.id))
     );
   });
-  return readable(call, all, (h) => ({ type: 'HostSystem', id: h.id }), LIST_CAPS.hosts, 'hosts');
+  return readable(call, all, (h) => ({ type: 'HostSystem', id: h.id, parent: h.clusterId }), LIST_CAPS.hosts, 'hosts');
 }
 
 export interface ResourcePoolListFilter {
@@ -177,5 +185,5 @@ export async function listResourcePools(call: Call, f: ResourcePoolListFilter = 
       admits(dcs, clusters.get(rp.clusterId)?.datacenterId) &&
       admits(hostClusters, rp.clusterId),
   );
-  return readable(call, all, (rp) => ({ type: 'ResourcePool', id: rp.id }), LIST_CAPS.resourcePools, 'resource pools');
+  return readable(call, all, (rp) => ({ type: 'ResourcePool', id: rp.id, parent: rp.parentId ?? rp.clusterId }), LIST_CAPS.resourcePools, 'resource pools');
 }

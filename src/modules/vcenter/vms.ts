@@ -48,7 +48,7 @@ export async function listVms(call: Call, f: VmListFilter = {}): Promise<Vm[]> {
   const folders = idSet(f.folders);
   const pools = idSet(f.resource_pools);
   const matching = vms.filter((vm) => admits(folders, vm.folderId) && admits(pools, vm.resourcePoolId));
-  return readable(call, matching, (vm) => ({ type: 'VirtualMachine', id: vm.id }), LIST_CAPS.vms, 'virtual machines');
+  return readable(call, matching, (vm) => ({ type: 'VirtualMachine', id: vm.id, parent: vm.clusterId ?? vm.lastClusterId }), LIST_CAPS.vms, 'virtual machines');
 }
 
 /**

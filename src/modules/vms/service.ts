@@ -1,5 +1,5 @@
 import type { Cluster, ProtectionGroup, Vm } from '../../domain/model.ts';
-import { globMatcher } from '../../domain/glob.ts';
+import { globMatcher, isValidGlob } from '../../domain/glob.ts';
 import { compareIds, groupMembers } from '../../domain/membership.ts';
 import type { Repos, SnapshotStats } from '../../store/store.ts';
 import { errors } from '../../vapi/errors.ts';
@@ -58,6 +58,8 @@ export async function listVms(call: Call, cluster: Cluster, f: VmListFilter): Pr
   const { vms, stats, groups } = await clusterView(repos, cluster);
   const memberships = membershipIndex(groups, vms.filter((v) => v.clusterId === cluster.id));
   const ids = f.vms && f.vms.length > 0 ? new Set(f.vms) : undefined;
+  const bad = f.namePatterns?.findIndex((p) => !isValidGlob(p)) ?? -1;
+  if (bad >= 0) throw errors.invalidArgument(`filter.name_patterns[${bad}]`, 'is not a valid pattern');
   const match = f.namePatterns && f.namePatterns.length > 0 ? globMatcher(f.namePatterns) : undefined;
   const out: VmView[] = [];
   for (const vm of vms) {

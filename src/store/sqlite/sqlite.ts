@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import {
   CamelCasePlugin, CompiledQuery, Kysely, Migrator, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver,
 } from 'kysely';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
@@ -66,10 +66,22 @@ class ImmediateDialect extends SqliteDialect {
   }
 }
 
+/**
+ * The store holds password hashes: readable by its owner only, like the TLS key. SQLite gives
+ * the -wal and -shm files it creates the database file's mode; files left by an older version
+ * are tightened too.
+ */
+function keepPrivate(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 export function openSqliteStore(opts: SqliteOptions): Store {
   const memory = opts.dataDir === ':memory:';
   if (!memory) mkdirSync(opts.dataDir, { recursive: true });
-  const raw = new Database(memory ? ':memory:' : join(opts.dataDir, 'snapservice.db'));
+  const file = join(opts.dataDir, 'snapservice.db');
+  if (!memory) keepPrivate(file);
+  const raw = new Database(memory ? ':memory:' : file);
   raw.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10000}`);
   if (!memory) raw.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a killed process loses nothing it acknowledged; only an OS crash or

@@ -2,6 +2,8 @@ import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../context.ts';
 import { MALFORMED } from '../../http/body.ts';
+import { drainBody } from '../../http/errors.ts';
+import { MAX_DEPTH, nestsDeeperThan } from '../depth.ts';
 import { originOf, withSignChallenge } from '../../sts/authenticate.ts';
 import { errors, VapiError } from '../errors.ts';
 import { invoke } from '../invoke.ts';
@@ -15,6 +17,9 @@ import { VOID, writeDataValue, type DataValue } from './values.ts';
 /** The 8.0.3 appliance serves JSON-RPC at /api; 9.0 moved it to /snapservice. Both are served. */
 export const JSONRPC_PATHS = ['/api', '/snapservice'] as const;
 const RAW = Symbol('jsonrpc-raw-body');
+// The envelope and the typed-value wrappers ({"STRUCTURE": {"<name>": {...}}}) put a few JSON
+// levels around each vAPI level; the value parser counts vAPI levels against MAX_DEPTH.
+const MAX_JSON_LEVELS = 4 * MAX_DEPTH;
 
 /** The operations by vAPI service and operation id, and the task result types. */
 export class Registry {
@@ -62,7 +67,8 @@ export function registerJsonRpc(app: FastifyInstance, deps: Deps, operations: re
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, { [RAW]: body as string }));
     // Errors Fastify raises before the handler (a body over the limit) are faults too.
-    scope.setErrorHandler((err, req, reply) => {
+    scope.setErrorHandler(async (err, req, reply) => {
+      await drainBody(req.raw, reply);
       const status = (err as { statusCode?: number }).statusCode ?? 500;
       if (status === 413) return send(reply, null, { error: Fault.invalidRequest('the request body is larger than the server accepts') });
       if (status >= 400 && status < 500) return send(reply, null, { error: Fault.invalidRequest(err instanceof Error ? err.message : 'the HTTP request is malformed') });
@@ -96,7 +102,7 @@ async function handle(deps: Deps, registry: Registry, req: FastifyRequest, reply
     const problems: VapiError[] = [];
     const values = decode(op.input, call.input, problems, 'input') as Record<string, unknown>;
     try {
-      const { result } = await invoke(deps, op, creds, { values, problems }, { requestId: opId ?? req.id });
+      const { result } = await invoke(deps, op, creds, { values, problems }, { requestId: opId ?? req.id, clientAddress: req.ip });
       return send(reply, call.id, { output: encodeOutput(op, result, registry.encodeOptions) });
     } catch (err) {
       if (err instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, err, originOf(req))) as VapiError);
@@ -115,6 +121,7 @@ function parseBody(body: unknown): unknown {
   if (MALFORMED in body) throw Fault.parse('the request body is not JSON');
   const text = (body as { [RAW]?: string })[RAW];
   if (text === undefined) return body;
+  if (nestsDeeperThan(text, MAX_JSON_LEVELS)) throw Fault.invalidParams(`the request nests more than ${MAX_JSON_LEVELS} levels deep`);
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -1,3 +1,4 @@
+import { MAX_DEPTH } from '../depth.ts';
 import { Fault } from './errors.ts';
 
 /**
@@ -34,7 +35,6 @@ export const struct = (name: string, fields: Array<[string, DataValue]>, type: '
 });
 
 const TAGS = new Set(['STRUCTURE', 'ERROR', 'OPTIONAL', 'SECRET', 'BINARY']);
-const MAX_DEPTH = 64;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**

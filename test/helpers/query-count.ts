@@ -1,0 +1,25 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { vi } from 'vitest';
+
+/**
+ * Counts the SQL statements both drivers execute, below every layer of ours (Kysely, statement
+ * caches, prepared statements): better-sqlite3's Statement runs, and pg's Client.query, which
+ * PostgreSQL pools use for every statement, BEGIN and COMMIT included. Spies call through.
+ */
+export function countQueries(): { during<T>(fn: () => Promise<T>): Promise<{ result: T; queries: number }>; restore(): void } {
+  const statement = Object.getPrototypeOf(new Database(':memory:').prepare('select 1')) as Record<'all' | 'get' | 'run' | 'iterate', () => unknown>;
+  const spies = [
+    ...(['all', 'get', 'run', 'iterate'] as const).map((m) => vi.spyOn(statement, m)),
+    vi.spyOn(pg.Client.prototype as unknown as Record<'query', () => unknown>, 'query'),
+  ];
+  const total = () => spies.reduce((sum, s) => sum + s.mock.calls.length, 0);
+  return {
+    async during(fn) {
+      const start = total();
+      const result = await fn();
+      return { result, queries: total() - start };
+    },
+    restore: () => spies.forEach((s) => s.mockRestore()),
+  };
+}
