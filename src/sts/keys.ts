@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -63,9 +63,10 @@ async function loadOrCreate(opts: StsKeyOptions): Promise<StsMaterial> {
   }
   const pem = await generateSigner(opts.now());
   await mkdir(opts.dataDir, { recursive: true });
-  // Written aside, then linked into place: link fails if another process got there first, and
-  // then its signer is the one every process uses.
-  const aside = `${path}.${process.pid}.tmp`;
+  // Written aside (under a name no other starter, in this process or another, can share), then
+  // linked into place: link fails if another starter got there first, and then its signer is
+  // the one every process uses.
+  const aside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(aside, pem, { mode: 0o600 });
   try {
     await link(aside, path);
