@@ -1,8 +1,8 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Deps } from '../context.ts';
-import type { AuthMode } from '../http/authn.ts';
-import type { Authorizer } from '../http/authz.ts';
+import type { AuthMode } from '../access/authn.ts';
+import type { Authorizer } from '../access/authz.ts';
 
 /** One invocation of an operation by an authenticated caller, whatever the protocol. */
 export interface Call {

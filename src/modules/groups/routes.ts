@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { clusterOr404 } from '../../services/lookup.ts';
+import { clusterOr404 } from '../../access/lookup.ts';
 import { currentMembers } from '../../services/groups.ts';
 import { constraint } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';

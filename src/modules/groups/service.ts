@@ -1,7 +1,7 @@
 import type { Cluster, ProtectionGroup, SnapshotPolicy, TargetEntities, TaskKind } from '../../domain/model.ts';
 import { nameProblem, policyProblem, targetProblem, type Problem } from '../../domain/groups.ts';
 import { newId } from '../../domain/ids.ts';
-import { clusterOr404 } from '../../services/lookup.ts';
+import { clusterOr404 } from '../../access/lookup.ts';
 import { currentMembers } from '../../services/groups.ts';
 import { submitTask } from '../../tasks/submit.ts';
 import type { Repos } from '../../store/store.ts';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Disk, Vm } from '../../domain/model.ts';
 import { blockCount, readBlock, readContent, writeBlock } from '../../services/disks.ts';
-import { liveVmOr404 } from '../../services/lookup.ts';
+import { liveVmOr404 } from '../../access/lookup.ts';
 import { takeVmSnapshot } from '../../services/snapshots.ts';
 import { errors } from '../../vapi/errors.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';

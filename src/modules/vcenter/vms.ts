@@ -1,7 +1,7 @@
 import type { Vm } from '../../domain/model.ts';
 import { VM_OPERATION_KINDS } from '../../tasks/lifecycle.ts';
 import { deleteDisks } from '../../services/disks.ts';
-import { liveVmOr404 } from '../../services/lookup.ts';
+import { liveVmOr404 } from '../../access/lookup.ts';
 import type { Repos } from '../../store/store.ts';
 import { errors, vapiError } from '../../vapi/errors.ts';
 import { constraint } from '../../vapi/filters.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Cluster, Vm } from '../../domain/model.ts';
-import { clusterOr404, knownVmOr404 } from '../../services/lookup.ts';
+import { clusterOr404, knownVmOr404 } from '../../access/lookup.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import { LINKED_CLONE, RESTORE, submitRecover, type RecoverOperation } from './recover.ts';

@@ -1,4 +1,4 @@
-import type { Credentials } from '../../http/authn.ts';
+import type { Credentials } from '../../access/authn.ts';
 import { errors, type VapiError } from '../errors.ts';
 import { Fault } from './errors.ts';
 import { parseDataValue, type StructValue } from './values.ts';
