@@ -1,5 +1,5 @@
 import type { Deps } from '../context.ts';
-import { errors } from '../vapi/errors.ts';
+import { errors } from '../errors.ts';
 import { hashPassword, sha256, verifyPassword } from '../security/passwords.ts';
 
 /** Credentials as any protocol carries them: HTTP Basic / user_pass, or a session token. */

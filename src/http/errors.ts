@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errors, VapiError } from '../vapi/errors.ts';
+import { errors, VapiError } from '../errors.ts';
 
 /** Fastify's own 4xx errors (body too large, bad URL...) as vAPI errors. */
 function fromFastify(err: FastifyError): VapiError | undefined {

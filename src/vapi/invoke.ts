@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { Deps } from '../context.ts';
 import { authenticate, type Credentials } from '../access/authn.ts';
 import { Authorizer } from '../access/authz.ts';
-import { errors, type VapiError } from './errors.ts';
+import { errors, type VapiError } from '../errors.ts';
 import { operationKey, type Call, type Operation } from './operation.ts';
 import { dropNulls, validate } from './validate.ts';
 

@@ -2,8 +2,8 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../context.ts';
 import type { Credentials } from '../access/authn.ts';
-import { MALFORMED, type MalformedBody } from '../http/body.ts';
-import { errors, type VapiError } from './errors.ts';
+import { MALFORMED, type MalformedBody } from './body.ts';
+import { errors, type VapiError } from '../errors.ts';
 import { invoke, type RawInput } from './invoke.ts';
 import type { HttpMethod, Operation } from './operation.ts';
 

@@ -1,5 +1,5 @@
 import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
-import type { LocalizableMessage } from './errors.ts';
+import type { LocalizableMessage } from '../errors.ts';
 import type { Message } from '../domain/model.ts';
 
 /**

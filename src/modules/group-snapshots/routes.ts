@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { nameProblem } from '../../domain/groups.ts';
 import { deleteGroupSnapshot } from '../../services/groups.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 import { snapshotFilter } from '../../vapi/filters.ts';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';

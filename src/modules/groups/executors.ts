@@ -4,7 +4,7 @@ import { purgeGroup, takeGroupSnapshot } from '../../services/groups.ts';
 import type { Repos } from '../../store/store.ts';
 import { runThenApply } from '../../tasks/simple.ts';
 import type { Executor, TaskRun } from '../../tasks/runner.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import type { GroupDraft } from './service.ts';
 
 /** Executors of protection-group tasks. Each re-checks what admission checked. */

@@ -5,7 +5,7 @@ import { clusterOr404 } from '../../access/lookup.ts';
 import { currentMembers } from '../../services/groups.ts';
 import { submitTask } from '../../tasks/submit.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 
 export const PG_TYPE = 'com.vmware.snapservice.protection_group';

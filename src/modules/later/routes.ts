@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { vapiError, type VapiError } from '../../vapi/errors.ts';
+import { vapiError, type VapiError } from '../../errors.ts';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import { LATER_OPERATIONS, type LaterOperation } from './operations.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ServiceClock } from '../../clock/clock.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { formatTime, Input, Struct } from '../../vapi/wire.ts';
 

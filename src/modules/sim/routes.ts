@@ -3,7 +3,7 @@ import type { Disk, Vm } from '../../domain/model.ts';
 import { blockCount, readBlock, readContent, writeBlock } from '../../services/disks.ts';
 import { liveVmOr404 } from '../../access/lookup.ts';
 import { takeVmSnapshot } from '../../services/snapshots.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input, Struct } from '../../vapi/wire.ts';
 

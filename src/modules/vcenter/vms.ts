@@ -3,7 +3,7 @@ import { VM_OPERATION_KINDS } from '../../tasks/lifecycle.ts';
 import { deleteDisks } from '../../services/disks.ts';
 import { liveVmOr404 } from '../../access/lookup.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 import { constraint } from '../../vapi/filters.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { admits, idSet, LIST_CAPS, readable } from './inventory.ts';

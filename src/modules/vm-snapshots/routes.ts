@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Cluster, Vm } from '../../domain/model.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import { snapshotFilter } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';

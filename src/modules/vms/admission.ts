@@ -1,7 +1,7 @@
 import type { TaskKind, Vm } from '../../domain/model.ts';
 import { VM_OPERATION_KINDS } from '../../tasks/lifecycle.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 
 /**
  * Admission checks shared by revert, restore and linked clone. Callers run them under

@@ -2,7 +2,7 @@ import type { Cluster, Folder, VmSnapshot } from '../../domain/model.ts';
 import type { Authorizer } from '../../access/authz.ts';
 import { checkVmFolder, leastLoadedHost, placementField, requireDrs, usableHost } from '../../services/placement.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 
 /** RestorePlacementSpec / LinkedClonePlacementSpec as the wire gives them. */
 export interface PlacementSpec {

@@ -1,7 +1,7 @@
 import { writtenBlocks } from '../../services/disks.ts';
 import { createVm } from '../../services/inventory.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import { paced } from './pacing.ts';
 import { planPlacement } from './placement.ts';
 import { checkNameFree, type RecoverInput } from './recover.ts';

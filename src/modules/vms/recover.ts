@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.ts';
 import { MAX_NAME, type Cluster, type Vm, type VmSnapshot } from '../../domain/model.ts';
 import type { Repos } from '../../store/store.ts';
 import { submitTask } from '../../tasks/submit.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { checkCap, checkVmIdle } from './admission.ts';
 import { planPlacement, type PlacementSpec } from './placement.ts';

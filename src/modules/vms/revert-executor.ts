@@ -2,7 +2,7 @@ import type { Vm } from '../../domain/model.ts';
 import { changedBlocks, revertDisks } from '../../services/disks.ts';
 import { takeVmSnapshot } from '../../services/snapshots.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import { paced } from './pacing.ts';
 
 interface RevertInput {

@@ -1,7 +1,7 @@
 import type { Cluster, Vm } from '../../domain/model.ts';
 import { submitTask } from '../../tasks/submit.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { checkCap, checkVmIdle } from './admission.ts';
 

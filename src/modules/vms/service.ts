@@ -2,7 +2,7 @@ import type { Cluster, ProtectionGroup, Vm } from '../../domain/model.ts';
 import { globMatcher } from '../../domain/glob.ts';
 import { compareIds, groupMembers } from '../../domain/membership.ts';
 import type { Repos, SnapshotStats } from '../../store/store.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import type { VmView } from './schemas.ts';
 

@@ -1,8 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../context.ts';
-import { MALFORMED } from '../../http/body.ts';
-import { errors, VapiError } from '../errors.ts';
+import { MALFORMED } from '../body.ts';
+import { errors, VapiError } from '../../errors.ts';
 import { invoke } from '../invoke.ts';
 import { operationKey, type Operation } from '../operation.ts';
 import { decode } from './decode.ts';

@@ -4,7 +4,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { isDeepStrictEqual } from 'node:util';
-import { ERROR_STATUS } from '../errors.ts';
+import { ERROR_STATUS } from '../../errors.ts';
 import { ErrorSchema } from '../wire.ts';
 
 export type Json = Record<string, unknown>;

@@ -10,7 +10,7 @@ import { COMPONENTS, isObj, type CheckResult, type SpecOperation } from './model
 export const DEVIATIONS = {
   /**
    * We answer these kinds with HTTP 400, as the vAPI REST runtime's error-to-status table does
-   * (src/vapi/errors.ts ERROR_STATUS; ../shared/docs/snapservice-api.md §5.3), while some
+   * (src/errors.ts ERROR_STATUS; ../shared/docs/snapservice-api.md §5.3), while some
    * operations list them under 500 (tasks list: ResourceInaccessible past 1000 matches; vCenter
    * lists: UnableToAllocateResource past 1000 results). Admitted only for an operation whose
    * declared responses name that very error kind, and only with a body that is that error.

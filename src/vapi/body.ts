@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { errors, type VapiError } from '../vapi/errors.ts';
+import { errors, type VapiError } from '../errors.ts';
 
 export const MALFORMED = Symbol('malformed-body');
 export type MalformedBody = { [MALFORMED]: VapiError };
