@@ -9,7 +9,7 @@ import { applySeed, hashSeedPasswords, parseSeed } from './seed/apply.ts';
 import { demoSeed } from './seed/demo.ts';
 import type { Seed } from './seed/format.ts';
 import { hashPassword, verifyPassword, VerifiedCache } from './security/passwords.ts';
-import { createRootFolder } from './services/inventory.ts';
+import { createRootFolder } from './engine/inventory.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { executors } from './tasks/executors.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { nameProblem } from '../../domain/groups.ts';
-import { deleteGroupSnapshot } from '../../services/groups.ts';
+import { deleteGroupSnapshot } from '../../engine/groups.ts';
 import { errors, vapiError } from '../../errors.ts';
 import { snapshotFilter } from '../../vapi/filters.ts';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';

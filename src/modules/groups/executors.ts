@@ -1,6 +1,6 @@
 import type { ProtectionGroup, SnapshotPolicy, TargetEntities } from '../../domain/model.ts';
 import { expiryOf } from '../../domain/schedule.ts';
-import { purgeGroup, takeGroupSnapshot } from '../../services/groups.ts';
+import { purgeGroup, takeGroupSnapshot } from '../../engine/groups.ts';
 import type { Repos } from '../../store/store.ts';
 import { runThenApply } from '../../tasks/simple.ts';
 import type { Executor, TaskRun } from '../../tasks/runner.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { clusterOr404 } from '../../access/lookup.ts';
-import { currentMembers } from '../../services/groups.ts';
+import { currentMembers } from '../../engine/groups.ts';
 import { constraint } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';

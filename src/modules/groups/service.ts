@@ -2,7 +2,7 @@ import type { Cluster, ProtectionGroup, SnapshotPolicy, TargetEntities, TaskKind
 import { nameProblem, policyProblem, targetProblem, type Problem } from '../../domain/groups.ts';
 import { newId } from '../../domain/ids.ts';
 import { clusterOr404 } from '../../access/lookup.ts';
-import { currentMembers } from '../../services/groups.ts';
+import { currentMembers } from '../../engine/groups.ts';
 import { submitTask } from '../../tasks/submit.ts';
 import type { Repos } from '../../store/store.ts';
 import { errors, vapiError } from '../../errors.ts';

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Disk, Vm } from '../../domain/model.ts';
-import { blockCount, readBlock, readContent, writeBlock } from '../../services/disks.ts';
+import { blockCount, readBlock, readContent, writeBlock } from '../../engine/disks.ts';
 import { liveVmOr404 } from '../../access/lookup.ts';
-import { takeVmSnapshot } from '../../services/snapshots.ts';
+import { takeVmSnapshot } from '../../engine/snapshots.ts';
 import { errors } from '../../errors.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input, Struct } from '../../vapi/wire.ts';

@@ -1,6 +1,6 @@
 import type { Vm } from '../../domain/model.ts';
 import { VM_OPERATION_KINDS } from '../../tasks/lifecycle.ts';
-import { deleteDisks } from '../../services/disks.ts';
+import { deleteDisks } from '../../engine/disks.ts';
 import { liveVmOr404 } from '../../access/lookup.ts';
 import type { Repos } from '../../store/store.ts';
 import { errors, vapiError } from '../../errors.ts';

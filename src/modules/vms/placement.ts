@@ -1,6 +1,6 @@
 import type { Cluster, Folder, VmSnapshot } from '../../domain/model.ts';
 import type { Authorizer } from '../../access/authz.ts';
-import { checkVmFolder, leastLoadedHost, placementField, requireDrs, usableHost } from '../../services/placement.ts';
+import { checkVmFolder, leastLoadedHost, placementField, requireDrs, usableHost } from '../../engine/placement.ts';
 import type { Repos } from '../../store/store.ts';
 import { errors } from '../../errors.ts';
 

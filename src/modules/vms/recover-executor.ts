@@ -1,5 +1,5 @@
-import { writtenBlocks } from '../../services/disks.ts';
-import { createVm } from '../../services/inventory.ts';
+import { writtenBlocks } from '../../engine/disks.ts';
+import { createVm } from '../../engine/inventory.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
 import { errors } from '../../errors.ts';
 import { paced } from './pacing.ts';

@@ -1,6 +1,6 @@
 import type { Vm } from '../../domain/model.ts';
-import { changedBlocks, revertDisks } from '../../services/disks.ts';
-import { takeVmSnapshot } from '../../services/snapshots.ts';
+import { changedBlocks, revertDisks } from '../../engine/disks.ts';
+import { takeVmSnapshot } from '../../engine/snapshots.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
 import { errors } from '../../errors.ts';
 import { paced } from './pacing.ts';
