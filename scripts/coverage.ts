@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LATER_OPERATIONS } from '../src/modules/later/operations.ts';
+import { LATER_OPERATIONS } from '../src/modules/later/table.ts';
 import { operationKey } from '../src/vapi/operation.ts';
 import { servedEndpoint, servedOperations } from '../test/contract/served.ts';
 import {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LATER_OPERATIONS, type LaterOperation } from '../../src/modules/later/operations.ts';
+import { LATER_OPERATIONS, type LaterOperation } from '../../src/modules/later/table.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { LATER_OPERATIONS } from '../../src/modules/later/operations.ts';
+import { LATER_OPERATIONS } from '../../src/modules/later/table.ts';
 import { operationKey, type Operation } from '../../src/vapi/operation.ts';
 import { renderTable, TABLE_PATH } from '../../scripts/later-operations.ts';
 import {
@@ -165,6 +165,6 @@ describe('route table against the vendor documents', () => {
       if (!ours.has(key) && !later.has(key)) problems.push(`${s.operationId}: neither served nor registered as not implemented`);
     }
     expect(problems).toEqual([]);
-    expect(readFileSync(TABLE_PATH, 'utf8'), 'src/modules/later/operations.ts is stale: node --import tsx scripts/later-operations.ts').toBe(renderTable(c));
+    expect(readFileSync(TABLE_PATH, 'utf8'), 'src/modules/later/table.ts is stale: node --import tsx scripts/later-operations.ts').toBe(renderTable(c));
   });
 });

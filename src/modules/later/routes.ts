@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { vapiError, type VapiError } from '../../errors.ts';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
-import { LATER_OPERATIONS, type LaterOperation } from './operations.ts';
+import { LATER_OPERATIONS, type LaterOperation } from './table.ts';
 
 /**
  * Vendor operations of releases after 8.0.3 that this server does not serve. Each is a real

@@ -3,7 +3,7 @@
  * described here; anything else that departs is a violation. Also the operations we serve that
  * the documents lack (EXTENSIONS) and the requests outside both documents (exemption).
  */
-import { LATER_OPERATIONS } from '../../../src/modules/later/operations.ts';
+import { LATER_OPERATIONS } from '../../../src/modules/later/table.ts';
 import type { Contract } from './contract.ts';
 import { COMPONENTS, isObj, type CheckResult, type SpecOperation } from './model.ts';
 
