@@ -4,7 +4,7 @@ import { registerBodyParsers } from './vapi/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
-import { isNotImplemented } from './modules/later/routes.ts';
+import { isNotImplemented } from './modules/later/operations.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
 import { registerRest } from './vapi/rest.ts';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { SERVICE_VERSION } from '../modules/info/routes.ts';
+import { SERVICE_VERSION } from '../modules/info/operations.ts';
 import { buildOpenApi, type OpenApiOptions } from '../vapi/openapi.ts';
 import type { Operation } from '../vapi/operation.ts';
 

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { parse } from 'yaml';
 import type { Task, TaskKind } from '../../src/domain/model.ts';
 import { ERROR_STATUS, type ErrorKind } from '../../src/errors.ts';
-import { vcenterRoutes } from '../../src/modules/vcenter/routes.ts';
+import { vcenterRoutes } from '../../src/modules/vcenter/operations.ts';
 import { hashPassword } from '../../src/security/passwords.ts';
 import { basic, type TestApp } from '../helpers/app.ts';
 

@@ -1,5 +1,5 @@
 import { allOperations } from '../../src/modules/index.ts';
-import { isNotImplemented } from '../../src/modules/later/routes.ts';
+import { isNotImplemented } from '../../src/modules/later/operations.ts';
 import type { Operation } from '../../src/vapi/operation.ts';
 import { endpointKey } from '../helpers/contract.ts';
 

@@ -4,7 +4,7 @@ import { errors } from '../../errors.ts';
 import { snapshotFilter } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
-import { clusterAndVm } from '../vms/routes.ts';
+import { clusterAndVm } from '../vms/operations.ts';
 import { VmSnapshotFilter, VmSnapshotInfo, VmSnapshotList, vmSnapshotToWire } from './schemas.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.virtual_machines.snapshots';
