@@ -8,7 +8,7 @@ import { Id, Input } from '../../vapi/wire.ts';
 import {
   PgSnapshotCreateResult, PgSnapshotCreateSpec, PgSnapshotFilter, PgSnapshotInfo, PgSnapshotList, pgSnapshotToWire,
 } from '../groups/schemas.ts';
-import { clusterAndGroup, submitChange } from '../groups/service.ts';
+import { clusterAndGroup, submitChange } from '../groups/admission.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.protection_groups.snapshots';
 const BASE = '/api/snapservice/clusters/{cluster}/protection-groups/{pg}/snapshots';

@@ -5,7 +5,7 @@ import type { Repos } from '../../store/store.ts';
 import { runThenApply } from '../../tasks/simple.ts';
 import type { Executor, TaskRun } from '../../tasks/runner.ts';
 import { errors } from '../../errors.ts';
-import type { GroupDraft } from './service.ts';
+import type { GroupDraft } from './admission.ts';
 
 /** Executors of protection-group tasks. Each re-checks what admission checked. */
 

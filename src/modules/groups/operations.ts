@@ -7,7 +7,7 @@ import { Id, Input } from '../../vapi/wire.ts';
 import {
   DeleteSpec, GroupFilter, GroupInfo, GroupList, GroupSpec, GroupUpdateSpec, groupToWire, policiesFromWire, targetsFromWire,
 } from './schemas.ts';
-import { clusterAndGroup, submitChange, submitCreate, validateChange, visibleMembers } from './service.ts';
+import { clusterAndGroup, submitChange, submitCreate, validateChange, visibleMembers } from './admission.ts';
 import type { ProtectionGroup } from '../../domain/model.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.protection_groups';

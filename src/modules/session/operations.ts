@@ -1,7 +1,7 @@
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Input, Secret } from '../../vapi/wire.ts';
 import { CisSessionInfo, sessionToWire, SnapserviceSessionInfo } from './schemas.ts';
-import { createSession, deleteSession, getSession } from './service.ts';
+import { createSession, deleteSession, getSession } from './sessions.ts';
 
 /** vCenter's session resource, and the same three operations under snapservice (added in 9.0). */
 function sessionOperations(service: string, path: string, since: string, info: typeof CisSessionInfo): Operation[] {

@@ -4,7 +4,7 @@ import { Id, Input } from '../../vapi/wire.ts';
 import {
   CisGetSpec, CisTaskFilter, CisTaskInfo, CisTaskMap, SnapserviceTaskFilter, SnapserviceTaskInfo, SnapserviceTaskList, taskToWire,
 } from './schemas.ts';
-import { getTask, listTasks, taskFilter } from './service.ts';
+import { getTask, listTasks, taskFilter } from './queries.ts';
 
 /** Snapservice's own task service, and vCenter's cis tasks over the same stored tasks. */
 export const taskRoutes: Operation[] = [

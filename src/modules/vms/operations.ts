@@ -6,7 +6,7 @@ import { Id, Input } from '../../vapi/wire.ts';
 import { LINKED_CLONE, RESTORE, submitRecover, type RecoverOperation } from './recover.ts';
 import { REVERT_PRIVILEGES, submitRevert } from './revert.ts';
 import { LinkedCloneSpec, RestoreSpec, RevertSpec, VmFilter, VmInfo, VmList, vmViewToWire } from './schemas.ts';
-import { getVm, listVms } from './service.ts';
+import { getVm, listVms } from './views.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.virtual_machines';
 const BASE = '/api/snapservice/clusters/{cluster}/virtual-machines';
