@@ -14,7 +14,7 @@ const SERVICE = 'com.vmware.snapservice.clusters.protection_groups.snapshots';
 const BASE = '/api/snapservice/clusters/{cluster}/protection-groups/{pg}/snapshots';
 
 
-export const groupSnapshotRoutes: Operation[] = [
+export const groupSnapshotOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: BASE, query: ['filter'] },

@@ -21,7 +21,7 @@ async function info(call: Call, pg: ProtectionGroup) {
 }
 
 
-export const groupRoutes: Operation[] = [
+export const groupOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: BASE, query: ['filter'] },

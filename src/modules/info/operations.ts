@@ -7,7 +7,7 @@ export const SERVICE_VERSION = '8.0.3.0';
 
 export const AboutInfo = Struct('com.vmware.snapservice.info.about.info', { version: Type.String() });
 
-export const infoRoutes: Operation[] = [
+export const infoOperations: Operation[] = [
   defineOperation({
     service: 'com.vmware.snapservice.info.about', name: 'get', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: '/api/snapservice/info/about' },

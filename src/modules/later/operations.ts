@@ -68,9 +68,9 @@ function toOperation(entry: LaterOperation, siblings: LaterOperation[]): Operati
 const groups = new Map<string, LaterOperation[]>();
 for (const e of LATER_OPERATIONS) groups.set(dispatchKey(e), [...(groups.get(dispatchKey(e)) ?? []), e]);
 
-export const laterRoutes: Operation[] = LATER_OPERATIONS.map((e) => toOperation(e, groups.get(dispatchKey(e)) ?? [e]));
+export const laterOperations: Operation[] = LATER_OPERATIONS.map((e) => toOperation(e, groups.get(dispatchKey(e)) ?? [e]));
 
 /** True for the placeholder operations above (docs and coverage list them as not served). */
 export function isNotImplemented(op: Operation): boolean {
-  return laterRoutes.includes(op);
+  return laterOperations.includes(op);
 }

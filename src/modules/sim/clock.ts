@@ -16,7 +16,7 @@ async function admin(call: Call): Promise<void> {
   await call.authz.require({ type: 'Folder', id: call.deps.rootFolderId }, ['Snapservice.Simulation']);
 }
 
-export const simClockRoutes: Operation[] = [
+export const simClockOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'get', since: 'sim', readOnly: true,
     rest: { method: 'GET', path: '/api/sim/clock' },

@@ -52,7 +52,7 @@ function decodeBase64(s: string, max: number): Buffer {
   return buf;
 }
 
-export const simRoutes: Operation[] = [
+export const simOperations: Operation[] = [
   defineOperation({
     service: `${SERVICE}.disks`, name: 'write', since: 'sim',
     rest: { method: 'POST', path: '/api/sim/vms/{vm}/disks/{disk_key}', action: 'write', body: 'spec', status: 204 },

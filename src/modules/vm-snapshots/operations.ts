@@ -19,7 +19,7 @@ async function associated(call: Call, cluster: Cluster, vm: Vm): Promise<void> {
 }
 
 
-export const vmSnapshotRoutes: Operation[] = [
+export const vmSnapshotOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: BASE, query: ['filter'] },

@@ -44,7 +44,7 @@ function recoverOperation(op: RecoverOperation, spec: typeof RestoreSpec | typeo
   });
 }
 
-export const vmRoutes: Operation[] = [
+export const vmOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: BASE, query: ['filter'] },
