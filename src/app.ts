@@ -4,6 +4,7 @@ import { registerBodyParsers } from './vapi/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
+import { SERVICE_VERSION } from './modules/info/operations.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
 import { registerRest } from './vapi/rest.ts';
@@ -33,7 +34,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const operations = allOperations(deps.config);
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);
-  registerDocs(app, operations, { notServed: isNotImplemented });
+  registerDocs(app, operations, { notServed: isNotImplemented, apiRelease: SERVICE_VERSION });
   await app.ready();
   return app;
 }

@@ -12,8 +12,9 @@ import { hashPassword, verifyPassword, VerifiedCache } from './security/password
 import { createRootFolder } from './engine/inventory.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
-import { executors } from './tasks/executors.ts';
+import { everyOperation } from './modules/index.ts';
 import { TaskRunner } from './tasks/runner.ts';
+import { executorsOf } from './tasks/task.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 
 export const ADMIN_USER = 'administrator@vsphere.local';
@@ -51,7 +52,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       scheduler: { notify: () => undefined },
       verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),
     };
-    const runner = new TaskRunner(deps, executors);
+    // Every task kind a stored task may have, also of operations not served with this config.
+    const runner = new TaskRunner(deps, executorsOf(everyOperation()));
     const scheduler = new Scheduler(deps);
     deps.tasks = runner;
     deps.scheduler = scheduler;

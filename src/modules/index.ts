@@ -12,8 +12,10 @@ import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
 import { vmOperations } from './vms/operations.ts';
 
-/** Every operation this server serves, in one list: REST, JSON-RPC and the docs read it. */
-export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
+const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations];
+
+/** Every operation this server defines, whatever it serves: the task runner's executors come from here. */
+export function everyOperation(): Operation[] {
   return [
     ...sessionOperations,
     ...infoOperations,
@@ -24,6 +26,11 @@ export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
     ...groupSnapshotOperations,
     ...vcenterOperations,
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
-    ...(config.sim ? [...simOperations, ...simClockOperations] : []),
+    ...SIMULATION,
   ];
+}
+
+/** Every operation this server serves, in one list: REST, JSON-RPC and the docs read it. */
+export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
+  return everyOperation().filter((op) => config.sim || !SIMULATION.includes(op));
 }

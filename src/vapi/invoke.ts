@@ -29,7 +29,7 @@ export interface InvokeMeta {
 export async function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
   const principal = await authenticate(deps, creds, op.auth ?? 'any');
   const log = deps.log.child({ reqId: meta.requestId, user: principal.user });
-  const call: Call = { deps, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
+  const call: Call = { deps, operation: op, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
 
   const ids: Record<string, string> = {};
   for (const name of op.ids ?? []) {
