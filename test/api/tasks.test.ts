@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import type { Task } from '../../src/domain/model.ts';
-import { PG_CREATE } from '../../src/modules/groups/executors.ts';
+import { PG_CREATE } from '../../src/modules/groups/tasks.ts';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;

@@ -9,7 +9,7 @@ import {
   PgSnapshotCreateResult, PgSnapshotCreateSpec, PgSnapshotFilter, PgSnapshotInfo, PgSnapshotList, pgSnapshotToWire,
 } from '../groups/schemas.ts';
 import { clusterAndGroup, submitChange } from '../groups/admission.ts';
-import { PG_SNAPSHOT } from '../groups/executors.ts';
+import { PG_SNAPSHOT } from '../groups/tasks.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.protection_groups.snapshots';
 const BASE = '/api/snapservice/clusters/{cluster}/protection-groups/{pg}/snapshots';

@@ -8,7 +8,7 @@ import type { TaskType } from '../../tasks/task.ts';
 import type { Repos } from '../../store/store.ts';
 import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
-import { PG_CREATE, PG_PAUSE, PG_RESUME, PG_SNAPSHOT, PG_TASK_KINDS, PG_UPDATE, type GroupChange, type GroupDraft } from './executors.ts';
+import { PG_CREATE, PG_PAUSE, PG_RESUME, PG_SNAPSHOT, PG_TASK_KINDS, PG_UPDATE, type GroupChange, type GroupDraft } from './tasks.ts';
 
 export const PG_TYPE = 'com.vmware.snapservice.protection_group';
 

@@ -8,7 +8,7 @@ import {
   DeleteSpec, GroupFilter, GroupInfo, GroupList, GroupSpec, GroupUpdateSpec, groupToWire, policiesFromWire, targetsFromWire,
 } from './schemas.ts';
 import { clusterAndGroup, submitChange, submitCreate, validateChange, visibleMembers } from './admission.ts';
-import { PG_CREATE, PG_DELETE, PG_PAUSE, PG_RESUME, PG_UPDATE } from './executors.ts';
+import { PG_CREATE, PG_DELETE, PG_PAUSE, PG_RESUME, PG_UPDATE } from './tasks.ts';
 import type { ProtectionGroup } from '../../domain/model.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.protection_groups';

@@ -2,8 +2,8 @@ import type { Vm } from '../../domain/model.ts';
 import type { Repos } from '../../store/store.ts';
 import type { TaskType } from '../../tasks/task.ts';
 import { errors } from '../../errors.ts';
-import { LINKED_CLONE_TASK, RESTORE_TASK } from './recover-executor.ts';
-import { REVERT_TASK } from './revert-executor.ts';
+import { LINKED_CLONE_TASK, RESTORE_TASK } from './recover-task.ts';
+import { REVERT_TASK } from './revert-task.ts';
 
 /**
  * Admission checks shared by revert, restore and linked clone. Callers run them inside

@@ -5,7 +5,7 @@ import { defineOperation, type Call, type Operation } from '../../vapi/operation
 import { Id, Input } from '../../vapi/wire.ts';
 import { LINKED_CLONE, RESTORE, submitRecover, type RecoverOperation } from './recover.ts';
 import { REVERT_PRIVILEGES, submitRevert } from './revert.ts';
-import { REVERT_TASK } from './revert-executor.ts';
+import { REVERT_TASK } from './revert-task.ts';
 import { LinkedCloneSpec, RestoreSpec, RevertSpec, VmFilter, VmInfo, VmList, vmViewToWire } from './schemas.ts';
 import { getVm, listVms } from './views.ts';
 

@@ -7,7 +7,7 @@ import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { checkCap, checkVmIdle } from './admission.ts';
 import { checkNameFree, planPlacement, type PlacementSpec } from './placement.ts';
-import { LINKED_CLONE_TASK, RESTORE_TASK, type RecoverInput } from './recover-executor.ts';
+import { LINKED_CLONE_TASK, RESTORE_TASK, type RecoverInput } from './recover-task.ts';
 
 /**
  * Restore and linked clone: both make a NEW VM from a VM snapshot, placed in the snapshot's

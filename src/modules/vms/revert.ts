@@ -4,7 +4,7 @@ import type { Repos } from '../../store/store.ts';
 import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { checkCap, checkVmIdle } from './admission.ts';
-import { REVERT_TASK } from './revert-executor.ts';
+import { REVERT_TASK } from './revert-task.ts';
 
 export const REVERT_PRIVILEGES = {
   cluster: ['Host.Config.Storage'],
