@@ -4,9 +4,9 @@ import { registerBodyParsers } from './vapi/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
-import { SERVICE_VERSION } from './modules/info/operations.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
+import { apiRelease } from './vapi/release.ts';
 import { registerRest } from './vapi/rest.ts';
 
 export interface AppOptions {
@@ -34,7 +34,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const operations = allOperations(deps.config);
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);
-  registerDocs(app, operations, { notServed: isNotImplemented, apiRelease: SERVICE_VERSION });
+  registerDocs(app, operations, { notServed: isNotImplemented, apiRelease: apiRelease(deps.config.release) });
   await app.ready();
   return app;
 }

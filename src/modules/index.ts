@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.ts';
 import type { Operation } from '../vapi/operation.ts';
+import { apiRelease, operationsFor } from '../vapi/release.ts';
 import { groupSnapshotOperations } from './group-snapshots/operations.ts';
 import { groupOperations } from './groups/operations.ts';
 import { infoOperations } from './info/operations.ts';
@@ -30,7 +31,11 @@ export function everyOperation(): Operation[] {
   ];
 }
 
-/** Every operation this server serves, in one list: REST, JSON-RPC and the docs read it. */
-export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
-  return everyOperation().filter((op) => config.sim || !SIMULATION.includes(op));
+/**
+ * Every operation this server serves with this config, in one list, as the configured release
+ * defines them (vapi/release.ts): REST, JSON-RPC and the docs read it.
+ */
+export function allOperations(config: Pick<Config, 'sim' | 'release'>): Operation[] {
+  const ops = everyOperation().filter((op) => config.sim || !SIMULATION.includes(op));
+  return operationsFor(ops, apiRelease(config.release));
 }

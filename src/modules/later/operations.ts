@@ -5,11 +5,12 @@ import { Id, Input } from '../../vapi/wire.ts';
 import { LATER_OPERATIONS, type LaterOperation } from './table.ts';
 
 /**
- * Vendor operations of releases after 8.0.3 that this server does not serve. Each is a real
- * route so that a client calling one hears, after authentication (401 first), a vAPI
- * UNSUPPORTED error naming the operation and the release that added it, never a bare 404.
- * The table is generated from the vendor's OpenAPI document by scripts/later-operations.ts;
- * the server itself never reads the document.
+ * Vendor operations of releases after 8.0.3 that this server does not serve yet. In a release
+ * that has them (`--release`), each is a real route so that a client calling one hears, after
+ * authentication (401 first), a vAPI UNSUPPORTED error naming the operation and the release
+ * that added it, never a bare 404; in an earlier release they do not exist (404
+ * OPERATION_NOT_FOUND, as that release's appliance answers). The table is generated from the
+ * vendor's OpenAPI document by scripts/later-operations.ts; the server never reads the document.
  *
  * Operations at one method, path and action (the REST dispatcher picks by `action`) are told
  * apart by another fixed query value, e.g. the reports' `aggregateBy=time-slice`; those declare
@@ -21,7 +22,7 @@ export function notImplemented(entry: LaterOperation): VapiError {
   return vapiError(
     'UNSUPPORTED',
     'operation.not_implemented',
-    `${name} (added in vSphere API ${entry.since}) is not implemented by this server, which serves the vSphere API 8.0.3 surface.`,
+    `${name} (added in vSphere API ${entry.since}) is not implemented by this server.`,
     name,
     entry.since,
   );

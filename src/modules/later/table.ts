@@ -2,7 +2,7 @@
 // Do not edit: run `node --import tsx scripts/later-operations.ts` again.
 import type { HttpMethod } from '../../vapi/operation.ts';
 
-/** A vendor operation added after 8.0.3 that this server does not serve. */
+/** A vendor operation added after 8.0.3 that this server does not serve yet. */
 export interface LaterOperation {
   /** The vendor's operationId. */
   operationId: string;

@@ -21,6 +21,9 @@ const EXTENSIONS: Record<string, string | null> = {
   vapi: 'x-vapi-type',
   opaque: 'x-vapi-opaque',
   vapi_map: 'x-vapi-map',
+  // The release that added a field or enum values after their structure (vapi/release.ts).
+  since: 'x-vapi-since',
+  enumSince: 'x-vapi-enum-since',
   // `set` is `uniqueItems: true` already; `error` only marks ErrorSchema for the encoders.
   set: null,
   error: null,

@@ -5,7 +5,7 @@
  */
 import { LATER_OPERATIONS } from '../../../src/modules/later/table.ts';
 import type { Contract } from './contract.ts';
-import { COMPONENTS, isObj, type CheckResult, type SpecOperation } from './model.ts';
+import { COMPONENTS, compareRelease, isObj, type CheckResult, type SpecOperation } from './model.ts';
 
 export const DEVIATIONS = {
   /**
@@ -73,13 +73,14 @@ export const DEVIATIONS = {
     kind: 'RESOURCE_BUSY',
   },
   /**
-   * The 9.1.1 document labels the protection-group list filter member `cluster_pairs` as added in
-   * 8.0.3.0, yet the 8.0.3 bindings have no such member (../shared/docs/snapservice-api.md §3.5 and
-   * §4.3: pgs, names, states, vms) and cluster pairs themselves arrive in 9.0. We serve the 8.0.3
-   * bindings, so the key is refused as unknown (400 INVALID_ARGUMENT, see queryValidation). Used by
-   * the route-table test (test/contract/routes.test.ts).
+   * Query members of served operations that no release here takes. The 9.1.1 document labels
+   * the protection-group list filter member `cluster_pairs` as added in 8.0.3.0, yet the 8.0.3
+   * bindings have no such member (../shared/docs/snapservice-api.md §3.5 and §4.3: pgs, names,
+   * states, vms) and cluster pairs themselves arrive in 9.0; filtering by them needs replication,
+   * which is not modelled yet. The key is refused as unknown (400 INVALID_ARGUMENT, see
+   * queryValidation). Used by the route-table test (test/contract/routes.test.ts).
    */
-  mislabelledQueryMembers: {
+  unservedQueryMembers: {
     operations: { 'Snapservice.Clusters.ProtectionGroups_list': ['cluster_pairs'] } as Record<string, string[]>,
   },
   /**
@@ -89,6 +90,16 @@ export const DEVIATIONS = {
    */
   notImplemented: {
     operations: new Set(LATER_OPERATIONS.map((o) => o.operationId)),
+  },
+  /**
+   * An operation does not exist in a release before the one that added it: with `--release`
+   * below it the server answers 404 OPERATION_NOT_FOUND, as that release's appliance does
+   * (src/vapi/release.ts), whatever the 9.1 document declares. Admitted only for operations
+   * added after the oldest release served.
+   */
+  laterRelease: {
+    kind: 'OPERATION_NOT_FOUND',
+    after: '8.0.3.0',
   },
 } as const;
 
@@ -152,6 +163,10 @@ export function deviationFor(contract: Contract, op: SpecOperation, status: numb
   }
   if (status === 400 && kind === 'UNSUPPORTED' && DEVIATIONS.notImplemented.operations.has(op.operationId) && is('Vapi.Std.Errors.Unsupported')) {
     return 'notImplemented';
+  }
+  const later = DEVIATIONS.laterRelease;
+  if (status === 404 && kind === later.kind && op.since !== undefined && compareRelease(op.since, later.after) > 0 && is('Vapi.Std.Errors.OperationNotFound')) {
+    return 'laterRelease';
   }
   return undefined;
 }
