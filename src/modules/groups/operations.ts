@@ -90,6 +90,7 @@ export const groupOperations: Operation[] = [
         name: input.spec.name,
         targetEntities: input.spec.target_entities ? targetsFromWire(input.spec.target_entities) : undefined,
         policies: input.spec.snapshot_policies ? policiesFromWire(input.spec.snapshot_policies) : undefined,
+        locked: input.spec.locked,
       };
       await validateChange(call, cluster, change);
       return submitChange(call, cluster, pg, PG_UPDATE, change);

@@ -20,6 +20,8 @@ export interface GroupChange {
   name?: string;
   targetEntities?: TargetEntities;
   policies?: SnapshotPolicy[];
+  /** Locking is for good: a locked group refuses every change, unlocking included. */
+  locked?: boolean;
 }
 
 async function group(tx: Repos, run: TaskRun): Promise<ProtectionGroup> {
@@ -62,7 +64,7 @@ export const PG_UPDATE = defineTask<GroupChange>({
         const before = new Map(pg.policies.map((p) => [p.name, p]));
         await restartSchedules(tx, pg, c.policies, now, (p) => JSON.stringify(before.get(p.name)?.schedule) === JSON.stringify(p.schedule));
       }
-      await tx.groups.update(pg.id, { name: c.name, targetEntities: c.targetEntities, policies: c.policies });
+      await tx.groups.update(pg.id, { name: c.name, targetEntities: c.targetEntities, policies: c.policies, locked: c.locked });
       return undefined;
     }),
 });

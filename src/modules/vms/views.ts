@@ -30,6 +30,7 @@ function view(vm: Vm, cluster: Cluster, stats: Map<string, SnapshotStats>, membe
   return {
     id: vm.id,
     name: vm.name,
+    biosUuid: vm.biosUuid,
     localProtectionEnabled: groups.some((g) => g.status === 'ACTIVE'),
     protectionGroups: groups.map((g) => g.id),
     lastSnapshotTime: s?.latest,
