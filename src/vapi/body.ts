@@ -11,6 +11,9 @@ export type MalformedBody = { [MALFORMED]: VapiError };
  * send JSON without the header (the vAPI runtime does, on GETs) still work.
  */
 export function registerBodyParsers(app: FastifyInstance): void {
+  // A GET body is read too (Fastify ignores it by default): it is honoured or refused, never
+  // silently dropped (rest.ts).
+  app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;

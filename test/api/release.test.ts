@@ -137,3 +137,28 @@ describe('enum values added after 8.0.3', () => {
     }
   });
 });
+
+describe('a GET body', () => {
+  const groups = (I: { clusterA: string }) => `/api/snapservice/clusters/${I.clusterA}/protection-groups`;
+
+  it('carrying filter members is honoured, bare or wrapped, and merged with the query string', async () => {
+    const { t, I } = app('9.1');
+    const pg = await createGroup('9.1', 'body-filter');
+    const get = (payload: unknown, query = '') => t.req({ method: 'GET', url: `${groups(I)}${query}`, payload: payload as object, headers: { 'content-type': 'application/json' } });
+    expect((await get({})).json().items.map((i: any) => i.pg)).toContain(pg);
+    expect((await get({ names: ['body-filter'] })).json().items.map((i: any) => i.pg)).toEqual([pg]);
+    expect((await get({ filter: { names: ['nothing-so-named'] } })).json().items).toEqual([]);
+    expect((await get({ names: ['body-filter'] }, '?states=PAUSED')).json().items).toEqual([]);
+  });
+
+  it('with anything else is refused naming it, as are values of a later release', async () => {
+    const get = (r: Release, url: string, payload: string) => app(r).t.req({ method: 'GET', url, payload, headers: { 'content-type': 'application/json' } });
+    const { I } = app('9.1');
+    expectInvalid(await get('9.1', groups(I), '{"bogus": 1}'), 'bogus');
+    expectInvalid(await get('9.1', groups(I), '{"filter": {"bogus": 1}}'), 'filter.bogus');
+    expectInvalid(await get('9.1', groups(I), '{not json'), 'body');
+    expectInvalid(await get('9.1', '/api/snapservice/info/about', '{"version": "9.1.0.0"}'), 'version');
+    const old = app('9.0').I;
+    expectInvalid(await get('9.0', `/api/snapservice/clusters/${old.clusterA}/virtual-machines/${old.vm('web-01')}/snapshots`, '{"snapshot_type": "STAGED"}'), 'filter.snapshot_type');
+  });
+});

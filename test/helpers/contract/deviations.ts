@@ -48,7 +48,8 @@ export const DEVIATIONS = {
    * exist) or cannot accept (a duplicate in a set) answers 400 INVALID_ARGUMENT naming it, as the
    * runtime's input validation does, also for operations that declare no 400 (cluster get, VM
    * get, datacenter list, ...) or a narrower one (power stop: AlreadyInDesiredState). Admitted
-   * only when the request carried query parameters besides the dispatch keys.
+   * only when the request carried query parameters besides the dispatch keys, or was a GET with
+   * a body (read as query input, src/vapi/rest.ts).
    */
   queryValidation: {
     kind: 'INVALID_ARGUMENT',
@@ -139,7 +140,7 @@ export function exemption(method: string, pathname: string): string | undefined 
 }
 
 /** The allow-list entry that admits this response, if one does. */
-export function deviationFor(contract: Contract, op: SpecOperation, status: number, json: unknown, query: URLSearchParams): CheckResult['deviation'] {
+export function deviationFor(contract: Contract, op: SpecOperation, status: number, json: unknown, query: URLSearchParams, getBody = false): CheckResult['deviation'] {
   const kind = isObj(json) ? json.error_type : undefined;
   if (typeof kind !== 'string') return undefined;
   const is = (component: string) => contract.componentValidator(op.spec, component)(json);
@@ -147,7 +148,7 @@ export function deviationFor(contract: Contract, op: SpecOperation, status: numb
   if (status === 400 && kind === DEVIATIONS.protocolRejection.kind && is('Vapi.Std.Errors.InvalidRequest')) return 'protocolRejection';
   if (status === 400 && kind === DEVIATIONS.queryValidation.kind && is('Vapi.Std.Errors.InvalidArgument')) {
     const input = [...query.keys()].filter((k) => k !== 'action' && k !== 'vmw-task' && !(k in op.select));
-    if (input.length > 0) return 'queryValidation';
+    if (input.length > 0 || getBody) return 'queryValidation';
   }
   if (status === 400 && listed(DEVIATIONS.groupState.operations, op.operationId) && listed(DEVIATIONS.groupState.kinds, kind) && is(`Vapi.Std.Errors.${errorComponent(kind)}`)) {
     return 'groupState';
