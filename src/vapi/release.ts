@@ -36,6 +36,8 @@ export function inRelease(since: string | undefined, release: ApiRelease): boole
 }
 
 const derived = new WeakMap<TSchema, Map<ApiRelease, TSchema>>();
+/** Derived schemas that left out a field somewhere inside: values of them need trimming. */
+const narrowed = new WeakSet<TSchema>();
 
 /**
  * The schema as `release` has it: properties and enum values added later are left out (and
@@ -55,16 +57,18 @@ export function schemaFor<T extends TSchema>(schema: T, release: ApiRelease): T 
 
 function derive(schema: TSchema, release: ApiRelease): TSchema {
   const patch: Record<string, unknown> = {};
+  let drops = false;
   if (schema.properties) {
     const props: Record<string, TSchema> = {};
     let changed = false;
     for (const [name, p] of Object.entries(schema.properties as Record<string, TSchema>)) {
       if (!inRelease(p.since as string | undefined, release)) {
-        changed = true;
+        changed = drops = true;
         continue;
       }
       props[name] = schemaFor(p, release);
       changed ||= props[name] !== p;
+      drops ||= narrowed.has(props[name]);
     }
     if (changed) {
       patch.properties = props;
@@ -84,6 +88,7 @@ function derive(schema: TSchema, release: ApiRelease): TSchema {
     if (typeof sub === 'object' && sub !== null) {
       const d = schemaFor(sub, release);
       if (d !== sub) patch[key] = d;
+      drops ||= narrowed.has(d);
     }
   }
   for (const key of ['patternProperties'] as const) {
@@ -91,15 +96,20 @@ function derive(schema: TSchema, release: ApiRelease): TSchema {
     if (!subs) continue;
     const d = Object.fromEntries(Object.entries(subs).map(([k, s]) => [k, schemaFor(s, release)]));
     if (Object.entries(d).some(([k, s]) => s !== subs[k])) patch[key] = d;
+    drops ||= Object.values(d).some((s) => narrowed.has(s));
   }
   for (const key of ['anyOf', 'allOf', 'oneOf'] as const) {
     const subs = schema[key] as TSchema[] | undefined;
     if (!subs) continue;
     const d = subs.map((s) => schemaFor(s, release));
     if (d.some((s, i) => s !== subs[i])) patch[key] = d;
+    drops ||= d.some((s) => narrowed.has(s));
   }
+  if (Object.keys(patch).length === 0) return schema;
   // A spread keeps TypeBox's symbol keys (Optional, Kind), so a derived schema is a schema.
-  return Object.keys(patch).length === 0 ? schema : { ...schema, ...patch };
+  const out: TSchema = { ...schema, ...patch };
+  if (drops) narrowed.add(out);
+  return out;
 }
 
 /**
@@ -117,7 +127,9 @@ function operationFor(op: Operation, release: ApiRelease): Operation {
   const output = op.output && schemaFor(op.output, release);
   const taskResult = op.taskResult && schemaFor(op.taskResult, release);
   if (input === op.input && output === op.output && taskResult === op.taskResult) return op;
-  const trimmed = output !== op.output && output !== undefined ? output : undefined;
+  // Trimming removes fields: a result whose schema the release only narrowed an enum of has
+  // nothing to trim.
+  const trimmed = output !== undefined && narrowed.has(output) ? output : undefined;
   return {
     ...op,
     input,

@@ -1,7 +1,7 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { compareRelease, inRelease, schemaFor, trimTo } from '../../src/vapi/release.ts';
-import { ListOf, Since, StringEnum, Struct } from '../../src/vapi/wire.ts';
+import { compareRelease, inRelease, operationsFor, schemaFor, trimTo } from '../../src/vapi/release.ts';
+import { Input, ListOf, Since, StringEnum, Struct } from '../../src/vapi/wire.ts';
 
 const Kind = StringEnum('x.kind', ['A', 'B', 'C'], { since: { B: '9.0.0.0', C: '9.1.0.0' } });
 const Inner = Struct('x.inner', { a: Type.String(), late: Since('9.1.0.0', Type.Optional(Type.String())) });
@@ -37,6 +37,22 @@ describe('schemas of a release', () => {
     const old = schemaFor(Outer, '8.0.3.0');
     const value = { inner: { a: 'x', late: 'y' }, items: [{ a: '1', late: '2' }], kind: 'A', plain: { p: 'p' }, mid: { p: 'm' } };
     expect(trimTo(old, value)).toEqual({ inner: { a: 'x' }, items: [{ a: '1' }], kind: 'A', plain: { p: 'p' } });
+  });
+
+  it('trims the results of an operation only where its release leaves fields out', async () => {
+    const op = (output: TSchema, value: unknown) => ({
+      service: 's', name: 'get', since: '8.0.3.0', rest: { method: 'GET' as const, path: '/api/x' }, input: Input({}), output, handler: async () => value,
+    });
+    const defs = [
+      op(Outer, { inner: { a: 'x', late: 'y' }, items: [], kind: 'A', plain: { p: 'p' } }),
+      op(Struct('x.k', { kind: Kind }), { kind: 'A' }),
+      op(Plain, { p: 'p' }),
+    ];
+    const [outer, kind, plain] = operationsFor(defs, '8.0.3.0');
+    expect(await outer.handler({} as never, {}, undefined)).toEqual({ inner: { a: 'x' }, items: [], kind: 'A', plain: { p: 'p' } });
+    expect(kind.output).not.toBe(defs[1].output);
+    expect(kind.handler).toBe(defs[1].handler);
+    expect(plain).toBe(defs[2]);
   });
 
   it('refuses a later field that is not optional', () => {
