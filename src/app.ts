@@ -5,6 +5,7 @@ import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
+import { registerSts } from './modules/sts/route.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
 import { apiRelease } from './vapi/release.ts';
 import { registerRest } from './vapi/rest.ts';
@@ -34,6 +35,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const operations = allOperations(deps.config);
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);
+  registerSts(app, deps);
   registerDocs(app, operations, { notServed: isNotImplemented, apiRelease: apiRelease(deps.config.release) });
   await app.ready();
   return app;

@@ -3,6 +3,7 @@ import type { Clock, WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Role } from './domain/model.ts';
 import type { VerifiedCache } from './security/passwords.ts';
+import type { StsKeys } from './sts/keys.ts';
 import type { Store } from './store/store.ts';
 
 /** A nudge to a background worker (task runner, scheduler): new work may be due. */
@@ -23,6 +24,8 @@ export interface Deps {
   /** Nudged when groups or snapshot expiries change. */
   scheduler: TaskSignal;
   verified: VerifiedCache;
+  /** The STS signing key and certificate: SAML tokens are issued and checked with them. */
+  sts: StsKeys;
   /** Role definitions change only through seeding; cached here and reloaded on a miss. */
   roles: Map<string, Role>;
   /** The root folder, top of every permission ancestry. */

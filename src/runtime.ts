@@ -16,6 +16,7 @@ import { everyOperation } from './modules/index.ts';
 import { TaskRunner } from './tasks/runner.ts';
 import { executorsOf } from './tasks/task.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { stsKeys } from './sts/keys.ts';
 
 export const ADMIN_USER = 'administrator@vsphere.local';
 
@@ -51,6 +52,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       tasks: { notify: () => undefined },
       scheduler: { notify: () => undefined },
       verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),
+      sts: stsKeys({ dataDir: config.dataDir, now: () => (opts.wall ?? realTime).now(), log }),
     };
     // Every task kind a stored task may have, also of operations not served with this config.
     const runner = new TaskRunner(deps, executorsOf(everyOperation()));

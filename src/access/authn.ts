@@ -1,11 +1,14 @@
 import type { Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { hashPassword, sha256, verifyPassword } from '../security/passwords.ts';
+import { verifySamlToken } from '../sts/authenticate.ts';
 
-/** Credentials as any protocol carries them: HTTP Basic / user_pass, or a session token. */
+/** Credentials as any protocol carries them: HTTP Basic / user_pass, a session token, or a SAML
+ * bearer token (the assertion's XML; `Authorization: SIGN` / saml_bearer_token). */
 export interface Credentials {
   basic?: { user: string; password: string };
   sessionToken?: string;
+  samlToken?: string;
 }
 
 export interface Principal {
@@ -61,12 +64,22 @@ export async function checkSession(deps: Deps, token: string): Promise<Principal
 
 export type AuthMode = 'any' | 'password' | 'session';
 
+/** A SAML token's subject must be a user here; then the caller is that user. */
+async function checkSamlToken(deps: Deps, xml: string, forSession: boolean): Promise<string> {
+  const subject = await verifySamlToken(deps, xml, forSession);
+  const user = canonicalUser(subject);
+  if (!(await deps.store.repos.users.get(user))) throw errors.unauthenticated(`The SAML token's subject ${subject} is not a known user.`);
+  return user;
+}
+
 /**
- * `any`: a session token or Basic credentials (every API operation); `password`: Basic only
- * (creating a session); `session`: a session token only (reading or ending a session).
+ * `any`: a session token, Basic credentials or a SAML token (every API operation); `password`:
+ * Basic or a delegatable SAML token (creating a session); `session`: a session token only
+ * (reading or ending a session).
  */
 export async function authenticate(deps: Deps, creds: Credentials, mode: AuthMode = 'any'): Promise<Principal> {
   if (mode !== 'password' && creds.sessionToken !== undefined) return checkSession(deps, creds.sessionToken);
   if (mode !== 'session' && creds.basic) return { user: await checkPassword(deps, creds.basic.user, creds.basic.password) };
+  if (mode !== 'session' && creds.samlToken !== undefined) return { user: await checkSamlToken(deps, creds.samlToken, mode === 'password') };
   throw errors.unauthenticated(mode === 'session' ? 'A session token is required.' : 'Authentication required.');
 }

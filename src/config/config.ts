@@ -38,6 +38,10 @@ export const ConfigSchema = Type.Object(
     clockStart: Type.Optional(Type.String()),
     sessionIdleMs: Type.Integer({ minimum: 1000, default: 30 * 60_000 }),
     sessionMaxMs: Type.Integer({ minimum: 1000, default: 24 * 3600_000 }),
+    /** Longest lifetime of a SAML bearer token the STS issues (vCenter's token policy: 300 s). */
+    stsMaxTokenLifetimeMs: Type.Integer({ minimum: 1000, default: 300_000 }),
+    /** Clock skew allowed when checking token and request times (vCenter's policy: 600 s). */
+    stsClockToleranceMs: Type.Integer({ minimum: 0, default: 600_000 }),
     systemSnapshotRetentionMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600_000 }),
     bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
     /** Disks larger than this get no whole-content digest (hashing 1 TiB takes minutes). */

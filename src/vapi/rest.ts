@@ -4,6 +4,8 @@ import type { Deps } from '../context.ts';
 import type { Credentials } from '../access/authn.ts';
 import { MALFORMED, type MalformedBody } from './body.ts';
 import { errors, type VapiError } from '../errors.ts';
+import { originOf, withSignChallenge } from '../sts/authenticate.ts';
+import { decodeSignToken, TokenError } from '../sts/token.ts';
 import { invoke, type RawInput } from './invoke.ts';
 import type { HttpMethod, Operation } from './operation.ts';
 
@@ -31,7 +33,12 @@ async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: 
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   const op = selectOperation(ops, query, req.method, req.url);
   const raw = rawInput(op, req, query);
-  const { result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id });
+  let result: unknown;
+  try {
+    ({ result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id }));
+  } catch (err) {
+    throw await withSignChallenge(deps, err, originOf(req));
+  }
   if (op.rest.task) return reply.code(202).type(JSON_TYPE).send(JSON.stringify(result));
   if (result === undefined) return reply.code(op.rest.status ?? (op.rest.method === 'DELETE' ? 204 : 200)).send();
   return reply.code(op.rest.status ?? 200).type(JSON_TYPE).send(JSON.stringify(result));
@@ -144,7 +151,7 @@ function isMalformed(body: unknown): body is MalformedBody {
   return typeof body === 'object' && body !== null && MALFORMED in body;
 }
 
-/** HTTP Basic, the `vmware-api-session-id` header, or a cookie of that name. */
+/** HTTP Basic, `Authorization: SIGN token="..."`, the `vmware-api-session-id` header, or a cookie of that name. */
 export function credentials(req: FastifyRequest): Credentials {
   const creds: Credentials = {};
   const header = req.headers['vmware-api-session-id'];
@@ -156,7 +163,25 @@ export function credentials(req: FastifyRequest): Credentials {
     const colon = decoded.indexOf(':');
     if (colon >= 0) creds.basic = { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   }
+  if (auth?.slice(0, 5).toLowerCase() === 'sign ') creds.samlToken = signToken(auth.slice(5));
   return creds;
+}
+
+/**
+ * The SAML token of `SIGN token="<base64 of the gzipped assertion>"`. A holder-of-key request
+ * also carries `signature` (over the request); only bearer tokens are accepted.
+ */
+function signToken(params: string): string {
+  const fields = new Map([...params.matchAll(/([A-Za-z_]+)\s*=\s*"([^"]*)"/g)].map((m) => [m[1].toLowerCase(), m[2]]));
+  const token = fields.get('token');
+  if (token === undefined) throw errors.unauthenticated('The SIGN authorization needs token="<base64 of the gzipped SAML assertion>".');
+  if (fields.has('signature')) throw errors.unauthenticated('Holder-of-key SIGN requests are not supported: send a bearer token (token="..." alone).');
+  try {
+    return decodeSignToken(token);
+  } catch (err) {
+    if (err instanceof TokenError) throw errors.unauthenticated(err.message);
+    throw err;
+  }
 }
 
 function cookie(header: string | undefined, name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { OptionalKind, Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import { CloneType, OptionalKind, Type, type TProperties, type TSchema } from '@sinclair/typebox';
 import type { LocalizableMessage } from '../errors.ts';
 import type { Message } from '../domain/model.ts';
 
@@ -8,6 +8,16 @@ import type { Message } from '../domain/model.ts';
  */
 export function Struct<P extends TProperties>(vapi: string, props: P, description?: string) {
   return Type.Object(props, { additionalProperties: false, vapi, ...(description ? { description } : {}) });
+}
+
+/**
+ * A field whose name in the interface definition (the canonical name that the SDK bindings and
+ * JSON-RPC use) is not its REST name. REST names are the canonical ones in lower case, so they
+ * differ only where the canonical name has capitals: `guest_OS`, `size_MiB`. Only the JSON-RPC
+ * encoder and decoder read it; everything else (REST, handlers, validation) sees the REST name.
+ */
+export function Canonical<T extends TSchema>(name: string, schema: T): T {
+  return CloneType(schema, { canonical: name }) as T;
 }
 
 /** Operation input: the named parameters of one call. */

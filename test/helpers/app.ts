@@ -28,10 +28,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app on an in-memory store with a manual clock; the demo inventory unless told otherwise. */
-export async function makeApp(config: ConfigInput = {}): Promise<TestApp> {
+/** An app on an in-memory store with a manual clock; the demo inventory unless told otherwise.
+ * `wallStart`: the real time the server starts at (e.g. when a captured request was made). */
+export async function makeApp(config: ConfigInput = {}, opts: { wallStart?: number } = {}): Promise<TestApp> {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 9, 0, 0));
-  const wall = new ManualClock(Date.UTC(2026, 10, 27, 9, 0, 0));
+  const wall = new ManualClock(opts.wallStart ?? Date.UTC(2026, 10, 27, 9, 0, 0));
   // The demo inventory without its protection groups, so that tests own every group.
   const runtime = await createRuntime(testConfig({ seed: 'demo-inventory', ...config }), { clock, wall });
   const app = await buildApp(runtime.deps);

@@ -33,8 +33,9 @@ export interface RpcResult {
   id: string;
 }
 
-/** One invoke, as the runtime sends it (headers included); the reply read as the runtime reads it. */
-export async function rpc(t: TestApp, service: string, operation: string, fields: Record<string, unknown>, sec: Security): Promise<RpcResult> {
+/** One invoke, as the runtime sends it (headers included); the reply read as the runtime reads it.
+ * `path`: /api (8.0.3) or /snapservice (9.0). */
+export async function rpc(t: TestApp, service: string, operation: string, fields: Record<string, unknown>, sec: Security, path = '/api'): Promise<RpcResult> {
   const id = String(counter++);
   const opId = `op-${id}`;
   const body = {
@@ -43,7 +44,7 @@ export async function rpc(t: TestApp, service: string, operation: string, fields
     id,
   };
   const res = await t.app.inject({
-    method: 'POST', url: '/api', payload: JSON.stringify(body),
+    method: 'POST', url: path, payload: JSON.stringify(body),
     headers: { 'content-type': 'application/json', 'vapi-service': service, 'vapi-operation': operation, 'vapi-ctx-opid': opId },
   });
   expect(res.statusCode).toBe(200);
@@ -52,8 +53,8 @@ export async function rpc(t: TestApp, service: string, operation: string, fields
 }
 
 /** The call's output converted to the operation's declared type (throws on a vAPI error). */
-export async function call(t: TestApp, service: string, operation: string, fields: Record<string, unknown>, sec: Security): Promise<any> {
-  const { reply } = await rpc(t, service, operation, fields, sec);
+export async function call(t: TestApp, service: string, operation: string, fields: Record<string, unknown>, sec: Security, path?: string): Promise<any> {
+  const { reply } = await rpc(t, service, operation, fields, sec, path);
   if (reply.error) throw new Error(`unexpected error: ${JSON.stringify(errorToNative(reply.error))}`);
   expect(reply.output).toBeDefined();
   const op = opOf(service, operation, t.runtime.deps.config.release);
@@ -65,8 +66,8 @@ export async function call(t: TestApp, service: string, operation: string, field
 }
 
 /** The call's vAPI error, checked to be of the kind given. */
-export async function callError(t: TestApp, service: string, operation: string, fields: Record<string, unknown>, sec: Security, kind: string): Promise<NativeError> {
-  const { reply, res } = await rpc(t, service, operation, fields, sec);
+export async function callError(t: TestApp, service: string, operation: string, fields: Record<string, unknown>, sec: Security, kind: string, path?: string): Promise<NativeError> {
+  const { reply, res } = await rpc(t, service, operation, fields, sec, path);
   expect(reply.output, JSON.stringify(reply)).toBeUndefined();
   const e = errorToNative(reply.error!);
   expect(e.name).toBe(`com.vmware.vapi.std.errors.${kind.toLowerCase()}`);

@@ -76,12 +76,14 @@ describe.skipIf(!PRESENT)('replayed verbatim', () => {
         expect(sameShape(shape(JSON.parse(res.body).result.output), shape(JSON.parse(x.reply).result.output))).toBe(true);
         expect(await repos.sessions.get(sha256(ours.value as string))).toMatchObject({ user: 'admin' });
       } else if (i === 11) {
-        // bogus-session-id: the same error, field for field; only the message text is ours.
-        expect(ours.error).toMatchObject({ name: 'com.vmware.vapi.std.errors.unauthenticated', error_type: 'UNAUTHENTICATED', challenge: null });
+        // bogus-session-id: the same error, field for field; only the message text is ours, and
+        // the challenge names where to get a SAML token (the capture's stand-in server sent none).
+        expect(ours.error).toMatchObject({ name: 'com.vmware.vapi.std.errors.unauthenticated', error_type: 'UNAUTHENTICATED' });
+        expect(ours.error!.challenge).toMatch(/^SIGN realm=".+",sts="http:\/\/127\.0\.0\.1:18443\/sts\/STSService\/vsphere\.local", Basic realm="snapservice"$/);
         expect(sameShape(shape(JSON.parse(res.body).result.error), shape(JSON.parse(x.reply).result.error))).toBe(true);
         const strip = (s: string) => JSON.parse(s).result.error.ERROR['com.vmware.vapi.std.errors.unauthenticated'];
-        const { messages: a, ...restOurs } = strip(res.body);
-        const { messages: b, ...restCaptured } = strip(x.reply);
+        const { messages: a, challenge: _ours, ...restOurs } = strip(res.body);
+        const { messages: b, challenge: _captured, ...restCaptured } = strip(x.reply);
         expect(restOurs).toEqual(restCaptured);
         expect(a).toHaveLength(b.length);
         expect(ours.error!.messages[0].default_message).toMatch(/session/i);

@@ -60,10 +60,12 @@ describe('vAPI errors over JSON-RPC (result.error, HTTP 200)', () => {
       { userName: 'x', password: 'y' },
     ]) {
       const e = await list(sec);
-      expect(e.challenge).toBeNull();
+      // Where to get a token: the STS (SIGN), and our Basic extension.
+      expect(e.challenge).toMatch(/^SIGN realm="[0-9a-f-]{36}",sts="http:\/\/localhost:80\/sts\/STSService\/vsphere\.local", Basic realm="snapservice"$/);
       expect(e.data).toBeUndefined();
     }
-    expect((await list({ schemeId: 'com.vmware.vapi.std.security.saml_bearer_token' })).messages[0].default_message).toContain('not supported');
+    expect((await list({ schemeId: 'com.vmware.vapi.std.security.saml_bearer_token' })).messages[0].default_message).toContain('needs the string member samlToken');
+    expect((await list({ schemeId: 'com.vmware.vapi.std.security.oauth' })).messages[0].default_message).toContain('not supported');
     // Logging in takes a password; reading the session takes a session.
     await callError(t, 'com.vmware.cis.session', 'create', {}, sessionId('bogus'), 'UNAUTHENTICATED');
     await callError(t, 'com.vmware.cis.session', 'get', {}, userPass('admin'), 'UNAUTHENTICATED');

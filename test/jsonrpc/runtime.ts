@@ -104,13 +104,15 @@ export function toNative(schema: TSchema | undefined, v: DV, path = 'output'): u
       const required = new Set<string>(schema.required ?? []);
       const props = Object.entries((schema.properties ?? {}) as Record<string, TSchema>);
       const extra = v.name === LOCALIZABLE_MESSAGE ? ['params', 'localized'] : [];
-      const declared = new Set([...props.map(([k]) => k), ...extra]);
+      // The bindings name fields by their canonical names (guest_OS), which REST lower-cases.
+      const wire = (k: string, p: TSchema) => (typeof p.canonical === 'string' ? p.canonical : k);
+      const declared = new Set([...props.map(([k, p]) => wire(k, p)), ...extra]);
       for (const k of Object.keys(v.fields)) if (!declared.has(k)) fail(`undeclared field ${k}`);
       for (const k of extra) if (v.fields[k]?.t !== 'OPTIONAL') fail(`field ${k} missing or not OPTIONAL`);
       const out: Record<string, unknown> = {};
       for (const [k, p] of props) {
-        const f = v.fields[k];
-        if (f === undefined) fail(`field ${k} missing`);
+        const f = v.fields[wire(k, p)];
+        if (f === undefined) fail(`field ${wire(k, p)} missing`);
         if (required.has(k)) {
           own(out, k, toNative(p, f, `${path}.${k}`));
         } else {

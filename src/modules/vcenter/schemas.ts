@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Cluster, Datacenter, Folder, Host, ResourcePool, Vm } from '../../domain/model.ts';
-import { compact, Id, ListOf, Long, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
+import { Canonical, compact, Id, ListOf, Long, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
 
 /**
  * Wire shapes of the vCenter inventory slice (vcenter-subset.yaml: Vcenter.Datacenter,
@@ -113,7 +113,7 @@ export const VmSummary = Struct(`${VC}.VM.summary`, {
   name: Type.String(),
   power_state: VmPowerState,
   cpu_count: Type.Optional(Long()),
-  memory_size_mib: Type.Optional(Long()),
+  memory_size_mib: Canonical('memory_size_MiB', Type.Optional(Long())),
 });
 export const VmList = ArrayOf(VmSummary);
 

@@ -1,10 +1,11 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Disk, Vm } from '../../domain/model.ts';
-import { Id, ListOf, Long, StringEnum, Struct } from '../../vapi/wire.ts';
+import { Canonical, Id, ListOf, Long, StringEnum, Struct } from '../../vapi/wire.ts';
 import { VmPowerState } from './schemas.ts';
 
 /**
- * Vcenter.VM.Info: the document-style view of one VM's configuration. The model keeps CPU,
+ * Vcenter.VM.Info: the document-style view of one VM's configuration. Field names are the REST
+ * ones; where the bindings' canonical name differs (guest_OS, size_MiB), `Canonical` says so. The model keeps CPU,
  * memory, guest OS and disks; every other device map is present (the fields are required)
  * and empty, except the one SCSI controller the disks hang off.
  */
@@ -133,7 +134,7 @@ const ScsiAdapterInfo = Struct(`${HW}.adapter.scsi.info`, {
 const NvmeAdapterInfo = Struct(`${HW}.adapter.nvme.info`, { label: Type.String(), bus: Long(), pci_slot_number: Optional(Long()) });
 
 export const VmInfo = Struct('com.vmware.vcenter.VM.info', {
-  guest_os: Type.String(),
+  guest_os: Canonical('guest_OS', Type.String()),
   name: Type.String(),
   identity: Optional(Struct('com.vmware.vcenter.vm.identity.info', { name: Type.String(), bios_uuid: Type.String(), instance_uuid: Type.String() })),
   power_state: VmPowerState,
@@ -161,10 +162,10 @@ export const VmInfo = Struct('com.vmware.vcenter.VM.info', {
   })),
   cpu: Struct(`${HW}.cpu.info`, { count: Long(), cores_per_socket: Long(), hot_add_enabled: Type.Boolean(), hot_remove_enabled: Type.Boolean() }),
   memory: Struct(`${HW}.memory.info`, {
-    size_mib: Long(),
+    size_mib: Canonical('size_MiB', Long()),
     hot_add_enabled: Type.Boolean(),
-    hot_add_increment_size_mib: Optional(Long()),
-    hot_add_limit_mib: Optional(Long()),
+    hot_add_increment_size_mib: Canonical('hot_add_increment_size_MiB', Optional(Long())),
+    hot_add_limit_mib: Canonical('hot_add_limit_MiB', Optional(Long())),
   }),
   disks: MapOf(DiskInfo),
   nics: MapOf(EthernetInfo),

@@ -75,9 +75,9 @@ function decodeStruct(schema: TSchema, v: StructValue, problems: VapiError[], pa
   const out: Record<string, unknown> = {};
   const declared = new Set<string>();
   const at = (field: string) => (name === OPERATION_INPUT ? field : `${path}.${field}`);
-  for (const [field, prop, optional] of properties(schema)) {
-    declared.add(field);
-    const f = v.fields.get(field);
+  for (const [field, prop, optional, wire] of properties(schema)) {
+    declared.add(wire);
+    const f = v.fields.get(wire);
     if (f === undefined) continue; // a missing optional is unset; a missing required field is reported by validation
     if (optional) {
       if (f.type !== 'OPTIONAL') problems.push(errors.invalidArgument(at(field), 'is optional: send it as {"OPTIONAL": <value or null>}'));

@@ -28,12 +28,12 @@ export function encode(schema: TSchema, value: unknown, opts: EncodeOptions = {}
     case 'struct': {
       if (!isObject(value)) return fail('expected an object');
       const fields: Array<[string, DataValue]> = [];
-      for (const [name, prop, optional] of properties(schema)) {
+      for (const [name, prop, optional, wire] of properties(schema)) {
         const v = value[name];
         const effective = name === 'result' && kindOf(prop) === 'opaque' ? (resultSchema(value, opts) ?? prop) : prop;
-        if (optional) fields.push([name, v === undefined || v === null ? UNSET : opt(encode(effective, v, opts, `${path}.${name}`))]);
+        if (optional) fields.push([wire, v === undefined || v === null ? UNSET : opt(encode(effective, v, opts, `${path}.${name}`))]);
         else if (v === undefined || v === null) fail(`required field '${name}' is missing`);
-        else fields.push([name, encode(effective, v, opts, `${path}.${name}`)]);
+        else fields.push([wire, encode(effective, v, opts, `${path}.${name}`)]);
       }
       for (const name of UNMODELLED_OPTIONALS[schema.vapi as string] ?? []) if (!(name in (schema.properties ?? {}))) fields.push([name, UNSET]);
       return struct(schema.vapi as string, fields);

@@ -19,6 +19,8 @@ export interface Invocation {
 
 export const USER_PASS = 'com.vmware.vapi.std.security.user_pass';
 export const SESSION_ID = 'com.vmware.vapi.std.security.session_id';
+export const SAML_BEARER = 'com.vmware.vapi.std.security.saml_bearer_token';
+export const SAML_HOK = 'com.vmware.vapi.std.security.saml_hok_token';
 
 /**
  * Reads a JSON-RPC 2.0 request, in the order the runtime's server does: the request object
@@ -60,8 +62,9 @@ export function readEnvelope(body: unknown, seen: { id: JsonRpcId }): Invocation
 
 /**
  * The caller's credentials from the security context: `user_pass` is what HTTP Basic is to
- * REST, `session_id` what the `vmware-api-session-id` header is. Another scheme cannot
- * authenticate here: UNAUTHENTICATED, like wrong credentials.
+ * REST, `session_id` what the `vmware-api-session-id` header is, `saml_bearer_token` what
+ * `Authorization: SIGN` is. Another scheme cannot authenticate here: UNAUTHENTICATED, like
+ * wrong credentials.
  */
 export function credentialsFrom(security: Record<string, unknown> | undefined, sessionHeader: string | undefined): Credentials | VapiError {
   // The runtime's server lets the session header override the security context.
@@ -80,8 +83,14 @@ export function credentialsFrom(security: Record<string, unknown> | undefined, s
     if (typeof sessionId !== 'string') return errors.unauthenticated('The session_id security context needs the string member sessionId.');
     return { sessionToken: sessionId };
   }
+  if (scheme === SAML_BEARER) {
+    const { samlToken } = security;
+    if (typeof samlToken !== 'string') return errors.unauthenticated('The saml_bearer_token security context needs the string member samlToken (the saml2:Assertion XML).');
+    return { samlToken };
+  }
+  if (scheme === SAML_HOK) return errors.unauthenticated(`Holder-of-key SAML tokens are not supported: use ${SAML_BEARER}.`);
   return errors.unauthenticated(
-    `Authentication scheme ${JSON.stringify(scheme ?? null).slice(0, 200)} is not supported: use ${USER_PASS} or ${SESSION_ID}.`,
+    `Authentication scheme ${JSON.stringify(scheme ?? null).slice(0, 200)} is not supported: use ${USER_PASS}, ${SESSION_ID} or ${SAML_BEARER}.`,
   );
 }
 

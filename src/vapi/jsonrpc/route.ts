@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../context.ts';
+import { originOf, withSignChallenge } from '../../sts/authenticate.ts';
 import { MALFORMED } from '../body.ts';
 import { errors, VapiError } from '../../errors.ts';
 import { invoke } from '../invoke.ts';
@@ -11,7 +12,8 @@ import { credentialsFrom, readEnvelope, type JsonRpcId } from './envelope.ts';
 import { Fault } from './errors.ts';
 import { VOID, writeDataValue, type DataValue } from './values.ts';
 
-export const JSONRPC_PATH = '/api';
+/** The 8.0.3 appliance serves JSON-RPC at /api; 9.0 moved it to /snapservice. Both are served. */
+export const JSONRPC_PATHS = ['/api', '/snapservice'] as const;
 const RAW = Symbol('jsonrpc-raw-body');
 
 /** The operations by vAPI service and operation id, and the task result types. */
@@ -48,7 +50,7 @@ export function encodeOutput(op: Operation, result: unknown, opts: EncodeOptions
 }
 
 /**
- * POST /api: vAPI JSON-RPC 2.0 (docs/jsonrpc.md). The same operations, checks and state as
+ * POST /api and /snapservice: vAPI JSON-RPC 2.0 (docs/jsonrpc.md). The same operations, checks and state as
  * REST, through the same pipeline (`invoke`); only the encoding differs. Every reply is HTTP
  * 200 with a JSON body, as the runtime's client treats any other status as a transport failure.
  */
@@ -67,7 +69,7 @@ export function registerJsonRpc(app: FastifyInstance, deps: Deps, operations: re
       req.log.error({ err }, 'jsonrpc: unexpected error');
       return send(reply, null, { error: Fault.internal() });
     });
-    scope.post(JSONRPC_PATH, (req, reply) => handle(deps, registry, req, reply));
+    for (const path of JSONRPC_PATHS) scope.post(path, (req, reply) => handle(deps, registry, req, reply));
   });
 }
 
@@ -89,7 +91,7 @@ async function handle(deps: Deps, registry: Registry, req: FastifyRequest, reply
       return sendError(reply, call.id, errors.operationNotFound(why));
     }
     const creds = credentialsFrom(call.security, header(req, 'vmware-api-session-id'));
-    if (creds instanceof VapiError) return sendError(reply, call.id, creds);
+    if (creds instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, creds, originOf(req))) as VapiError);
 
     const problems: VapiError[] = [];
     const values = decode(op.input, call.input, problems, 'input') as Record<string, unknown>;
@@ -97,7 +99,7 @@ async function handle(deps: Deps, registry: Registry, req: FastifyRequest, reply
       const { result } = await invoke(deps, op, creds, { values, problems }, { requestId: opId ?? req.id });
       return send(reply, call.id, { output: encodeOutput(op, result, registry.encodeOptions) });
     } catch (err) {
-      if (err instanceof VapiError) return sendError(reply, call.id, err);
+      if (err instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, err, originOf(req))) as VapiError);
       log.error({ err }, 'jsonrpc: operation failed unexpectedly');
       return sendError(reply, call.id, errors.internal());
     }
@@ -134,11 +136,9 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** A vAPI error as `result.error`; JSON-RPC has no HTTP authentication, so no challenge. */
+/** A vAPI error as `result.error` (UNAUTHENTICATED with its challenge: where to get a token). */
 function sendError(reply: FastifyReply, id: JsonRpcId, e: VapiError) {
-  const body = e.toBody();
-  delete body.challenge;
-  const value = encodeError(body);
+  const value = encodeError(e.toBody());
   reply.header('vapi-error', (value as { name: string }).name);
   return send(reply, id, { vapiError: value });
 }

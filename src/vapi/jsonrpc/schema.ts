@@ -41,9 +41,15 @@ export function kindOf(s: TSchema): WireKind {
   }
 }
 
-export function properties(s: TSchema): Array<[string, TSchema, boolean]> {
+/** A structure's fields: [REST name, schema, optional, name on the JSON-RPC wire]. */
+export function properties(s: TSchema): Array<[string, TSchema, boolean, string]> {
   const required = new Set<string>(s.required ?? []);
-  return Object.entries((s.properties ?? {}) as Record<string, TSchema>).map(([name, p]) => [name, p, !required.has(name)]);
+  return Object.entries((s.properties ?? {}) as Record<string, TSchema>).map(([name, p]) => [name, p, !required.has(name), wireName(name, p)]);
+}
+
+/** The field's canonical name (vapi/wire.ts `Canonical`), which JSON-RPC carries. */
+export function wireName(name: string, p: TSchema): string {
+  return typeof p.canonical === 'string' ? p.canonical : name;
 }
 
 export function mapValueSchema(s: TSchema): TSchema {

@@ -21,6 +21,7 @@ const EXTENSIONS: Record<string, string | null> = {
   vapi: 'x-vapi-type',
   opaque: 'x-vapi-opaque',
   vapi_map: 'x-vapi-map',
+  canonical: 'x-vapi-canonical-name',
   // The release that added a field or enum values after their structure (vapi/release.ts).
   since: 'x-vapi-since',
   enumSince: 'x-vapi-enum-since',
