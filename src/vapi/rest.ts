@@ -4,7 +4,7 @@ import type { Deps } from '../context.ts';
 import type { Credentials } from '../access/authn.ts';
 import { MALFORMED, type MalformedBody } from './body.ts';
 import { errors, type VapiError } from '../errors.ts';
-import { originOf, withSignChallenge } from '../sts/authenticate.ts';
+import { originOf, withSignChallenge } from '../access/saml.ts';
 import { decodeSignToken, TokenError } from '../sts/token.ts';
 import { invoke, type RawInput } from './invoke.ts';
 import type { HttpMethod, Operation } from './operation.ts';

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../context.ts';
-import { originOf, withSignChallenge } from '../../sts/authenticate.ts';
+import { originOf, withSignChallenge } from '../../access/saml.ts';
 import { MALFORMED } from '../body.ts';
 import { errors, VapiError } from '../../errors.ts';
 import { invoke } from '../invoke.ts';
