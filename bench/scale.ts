@@ -11,8 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { ManualClock } from '../src/clock/clock.ts';
 import { testConfig } from '../src/config/config.ts';
 import { createRuntime } from '../src/runtime.ts';
-import { writeBlock } from '../src/services/disks.ts';
-import { createCluster, createDatacenter, createHost, createVm } from '../src/services/inventory.ts';
+import { writeBlock } from '../src/engine/disks.ts';
+import { createCluster, createDatacenter, createHost, createVm } from '../src/engine/inventory.ts';
 
 const VMS = Number(process.env.SCALE_VMS ?? 200);
 const DAYS = Number(process.env.SCALE_DAYS ?? 30);

@@ -1,5 +1,5 @@
 import { isLoopback } from '../src/cli/flags.ts';
-import { ERROR_STATUS } from '../src/vapi/errors.ts';
+import { ERROR_STATUS } from '../src/errors.ts';
 import { nextCase, request, type Case, type Target } from './cases.ts';
 import { RawConnection, type Next, type RawResponse } from './raw-http.ts';
 import { Api, Rng } from './schema.ts';

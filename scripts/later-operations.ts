@@ -1,5 +1,5 @@
 /**
- * Generates src/modules/later/operations.ts from the vendor's OpenAPI document: every operation
+ * Generates src/modules/later/table.ts from the vendor's OpenAPI document: every operation
  * of a release after 8.0.3 that no served operation answers (same method, path, action and
  * vmw-task). The server registers each as a route answering UNSUPPORTED (src/modules/later), so
  * the server never needs the document at run time.
@@ -22,7 +22,7 @@ import {
   type Contract,
 } from '../test/helpers/contract.ts';
 
-export const TABLE_PATH = path.join(REPO_ROOT, 'src/modules/later/operations.ts');
+export const TABLE_PATH = path.join(REPO_ROOT, 'src/modules/later/table.ts');
 
 const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
@@ -59,7 +59,7 @@ export function renderTable(contract: Contract): string {
 // Do not edit: run \`node --import tsx scripts/later-operations.ts\` again.
 import type { HttpMethod } from '../../vapi/operation.ts';
 
-/** A vendor operation added after 8.0.3 that this server does not serve. */
+/** A vendor operation added after 8.0.3 that this server does not serve yet. */
 export interface LaterOperation {
   /** The vendor's operationId. */
   operationId: string;

@@ -1,13 +1,14 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from './context.ts';
-import { registerBodyParsers } from './http/body.ts';
+import { registerBodyParsers } from './vapi/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { limitOptions, refuseConnect } from './http/limits.ts';
 import { allOperations } from './modules/index.ts';
-import { isNotImplemented } from './modules/later/routes.ts';
+import { isNotImplemented } from './modules/later/operations.ts';
 import { registerSts } from './modules/sts/route.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
+import { apiRelease } from './vapi/release.ts';
 import { registerRest } from './vapi/rest.ts';
 
 export interface AppOptions {
@@ -40,7 +41,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);
   registerSts(app, deps);
-  registerDocs(app, operations, { notServed: isNotImplemented });
+  registerDocs(app, operations, { notServed: isNotImplemented, apiRelease: apiRelease(deps.config.release) });
   await app.ready();
   return app;
 }

@@ -10,11 +10,12 @@ import { demoSeed } from './seed/demo.ts';
 import type { Seed } from './seed/format.ts';
 import { LoginThrottle } from './security/login-throttle.ts';
 import { hashPassword, verifyPassword, VerifiedCache } from './security/passwords.ts';
-import { createRootFolder } from './services/inventory.ts';
+import { createRootFolder } from './engine/inventory.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
-import { executors } from './tasks/executors.ts';
+import { everyOperation } from './modules/index.ts';
 import { TaskRunner } from './tasks/runner.ts';
+import { executorsOf } from './tasks/task.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { stsKeys } from './sts/keys.ts';
 
@@ -55,7 +56,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       sts: stsKeys({ dataDir: config.dataDir, now: () => (opts.wall ?? realTime).now(), log }),
       logins: new LoginThrottle(config, () => (opts.wall ?? realTime).now()),
     };
-    const runner = new TaskRunner(deps, executors);
+    // Every task kind a stored task may have, also of operations not served with this config.
+    const runner = new TaskRunner(deps, executorsOf(everyOperation()));
     const scheduler = new Scheduler(deps);
     deps.tasks = runner;
     deps.scheduler = scheduler;

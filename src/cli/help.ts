@@ -8,6 +8,7 @@ export const FIELD_HELP: Record<string, [placeholder: string, text: string]> = {
   dataDir: ['DIR', "store and TLS material, created if missing; ':memory:' keeps nothing"],
   store: ['sqlite|URL', "'sqlite' (embedded, in the data dir) or a postgres:// URL"],
   seed: ['demo|empty|FILE', 'inventory given to a new store (ignored once the store exists)'],
+  release: ['8.0.3|9.0|9.1', 'vSphere API release to serve: its operations, fields and enum values; later ones answer as that release does'],
   http: ['', 'serve plain HTTP instead of HTTPS'],
   certFile: ['FILE', 'TLS certificate (PEM); without it a self-signed one is made and kept in the data dir'],
   keyFile: ['FILE', 'private key (PEM) of --cert'],

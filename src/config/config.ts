@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object(
     /** 'sqlite' (embedded, default) or a postgres:// URL. */
     store: Type.String({ default: 'sqlite' }),
     seed: Type.String({ default: 'demo' }),
+    /** vSphere API release served: its operations, fields and enum values, none added later. */
+    release: Type.Union([Type.Literal('8.0.3'), Type.Literal('9.0'), Type.Literal('9.1')], { default: '9.1' }),
     http: Type.Boolean({ default: false }),
     certFile: Type.Optional(Type.String()),
     keyFile: Type.Optional(Type.String()),

@@ -120,19 +120,17 @@ export interface DiskSnapshot {
   uri: string;
 }
 
-export type TaskStatus = 'PENDING' | 'RUNNING' | 'BLOCKED' | 'SUCCEEDED' | 'FAILED';
+export const TASK_STATUSES = ['PENDING', 'RUNNING', 'BLOCKED', 'SUCCEEDED', 'FAILED'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-/** What a task does, which executor runs it and which cap counts it. */
-export type TaskKind =
-  | 'vm.revert'
-  | 'vm.restore'
-  | 'vm.linked_clone'
-  | 'pg.create'
-  | 'pg.update'
-  | 'pg.pause'
-  | 'pg.resume'
-  | 'pg.delete'
-  | 'pg.snapshot';
+/** Not finished yet: what caps, "one at a time" rules and reservations count. */
+export const ACTIVE_TASK_STATUSES: readonly TaskStatus[] = ['PENDING', 'RUNNING', 'BLOCKED'];
+
+/**
+ * What a task does and which executor runs it: the `kind` of a task type, defined beside the
+ * operation that starts it (tasks/task.ts). Stored with every task.
+ */
+export type TaskKind = string;
 
 export interface Message {
   id: string;

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { SERVICE_VERSION } from '../modules/info/routes.ts';
 import { buildOpenApi, type OpenApiOptions } from '../vapi/openapi.ts';
 import type { Operation } from '../vapi/operation.ts';
 
@@ -115,9 +114,9 @@ function swaggerUiDir(): string {
  * public, like the vendor's API explorer pages; every operation they describe still requires
  * authentication. Unknown files under /docs fall to the vAPI not-found handler.
  */
-export function registerDocs(app: FastifyInstance, operations: readonly Operation[], opts: Pick<OpenApiOptions, 'notServed'> = {}): void {
+export function registerDocs(app: FastifyInstance, operations: readonly Operation[], opts: Pick<OpenApiOptions, 'notServed' | 'apiRelease'>): void {
   // Built once, up front: a definition the generator cannot describe fails startup, not a page.
-  const document = JSON.stringify(buildOpenApi(operations, { ...opts, serverVersion: packageVersion(), apiRelease: SERVICE_VERSION }));
+  const document = JSON.stringify(buildOpenApi(operations, { ...opts, serverVersion: packageVersion() }));
   const assetDir = swaggerUiDir();
   const cache = new Map<string, Buffer>();
 

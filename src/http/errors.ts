@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { errors, VapiError } from '../vapi/errors.ts';
+import { errors, VapiError } from '../errors.ts';
 
 /** Fastify's own 4xx errors (body too large, bad URL...) as vAPI errors. */
 function fromFastify(err: FastifyError): VapiError | undefined {

@@ -1,29 +1,41 @@
 import type { Config } from '../config/config.ts';
 import type { Operation } from '../vapi/operation.ts';
-import { groupSnapshotRoutes } from './group-snapshots/routes.ts';
-import { groupRoutes } from './groups/routes.ts';
-import { infoRoutes } from './info/routes.ts';
-import { laterRoutes } from './later/routes.ts';
-import { sessionRoutes } from './session/routes.ts';
-import { simClockRoutes } from './sim/clock.ts';
-import { simRoutes } from './sim/routes.ts';
-import { taskRoutes } from './tasks/routes.ts';
-import { vcenterRoutes } from './vcenter/routes.ts';
-import { vmSnapshotRoutes } from './vm-snapshots/routes.ts';
-import { vmRoutes } from './vms/routes.ts';
+import { apiRelease, operationsFor } from '../vapi/release.ts';
+import { groupSnapshotOperations } from './group-snapshots/operations.ts';
+import { groupOperations } from './groups/operations.ts';
+import { infoOperations } from './info/operations.ts';
+import { laterOperations } from './later/operations.ts';
+import { sessionOperations } from './session/operations.ts';
+import { simClockOperations } from './sim/clock.ts';
+import { simOperations } from './sim/operations.ts';
+import { taskOperations } from './tasks/operations.ts';
+import { vcenterOperations } from './vcenter/operations.ts';
+import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
+import { vmOperations } from './vms/operations.ts';
 
-/** Every operation this server serves, in one list: REST, JSON-RPC and the docs read it. */
-export function allOperations(config: Pick<Config, 'sim'>): Operation[] {
+const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations];
+
+/** Every operation this server defines, whatever it serves: the task runner's executors come from here. */
+export function everyOperation(): Operation[] {
   return [
-    ...sessionRoutes,
-    ...infoRoutes,
-    ...taskRoutes,
-    ...vmRoutes,
-    ...vmSnapshotRoutes,
-    ...groupRoutes,
-    ...groupSnapshotRoutes,
-    ...vcenterRoutes,
-    ...laterRoutes, // later-release operations we do not serve: UNSUPPORTED; after every served one
-    ...(config.sim ? [...simRoutes, ...simClockRoutes] : []),
+    ...sessionOperations,
+    ...infoOperations,
+    ...taskOperations,
+    ...vmOperations,
+    ...vmSnapshotOperations,
+    ...groupOperations,
+    ...groupSnapshotOperations,
+    ...vcenterOperations,
+    ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
+    ...SIMULATION,
   ];
+}
+
+/**
+ * Every operation this server serves with this config, in one list, as the configured release
+ * defines them (vapi/release.ts): REST, JSON-RPC and the docs read it.
+ */
+export function allOperations(config: Pick<Config, 'sim' | 'release'>): Operation[] {
+  const ops = everyOperation().filter((op) => config.sim || !SIMULATION.includes(op));
+  return operationsFor(ops, apiRelease(config.release));
 }

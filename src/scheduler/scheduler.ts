@@ -2,8 +2,8 @@ import { whenQuiet } from '../clock/clock.ts';
 import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
-import { deleteSnapshot } from '../services/disks.ts';
-import { deleteGroupSnapshot, scheduledExpiry, scheduledName, takeGroupSnapshot } from '../services/groups.ts';
+import { deleteSnapshot } from '../engine/disks.ts';
+import { deleteGroupSnapshot, scheduledExpiry, scheduledName, takeGroupSnapshot } from '../engine/groups.ts';
 
 /** How often (real time) to look for work another process may have added. */
 const POLL_MS = 5000;

@@ -1,7 +1,7 @@
 import type { ProtectionGroup, SnapshotPolicy, TimeUnit } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import { nextRun } from '../domain/schedule.ts';
-import { scheduledExpiry, scheduledName, takeGroupSnapshot } from '../services/groups.ts';
+import { scheduledExpiry, scheduledName, takeGroupSnapshot } from '../engine/groups.ts';
 import type { Repos } from '../store/store.ts';
 import type { SeedGroupSpec } from './format.ts';
 

@@ -179,6 +179,7 @@ export interface VmSnapshotRepo {
 
 export interface TaskFilter {
   ids?: string[];
+  kinds?: TaskKind[];
   operations?: string[];
   services?: string[];
   statuses?: TaskStatus[];

@@ -4,7 +4,7 @@ import type { Deps, TaskSignal } from '../context.ts';
 import type { Message, Task, TaskKind } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
-import { errors, VapiError } from '../vapi/errors.ts';
+import { errors, VapiError } from '../errors.ts';
 import { canMove, nextProgress } from './lifecycle.ts';
 
 /** Thrown inside an executor when the runner is stopping: the task is left for recovery. */

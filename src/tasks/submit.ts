@@ -1,31 +1,53 @@
-import type { Task, TaskKind } from '../domain/model.ts';
+import type { Deps } from '../context.ts';
+import type { Task } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
-import type { Call } from '../vapi/operation.ts';
-import { TASK_KINDS } from './lifecycle.ts';
+import type { TaskStarter, TaskType } from './task.ts';
 
-export interface TaskRequest {
-  kind: TaskKind;
+/** The call that starts a task (vapi's Call is one): who calls, and which operation. */
+export interface TaskCaller {
+  deps: Deps;
+  user: string;
+  operation: TaskStarter;
+}
+
+/** What a task is about, and the input its executor gets. */
+export interface TaskRequest<I> {
   target?: { type: string; id: string };
   clusterId?: string;
   vmId?: string;
-  input: unknown;
+  input: I;
 }
 
 /**
- * Stores a PENDING task inside the caller's transaction (so it exists exactly when the
- * checks that admitted it held). The caller nudges the runner once the transaction commits.
+ * The one way a task operation starts its task. In one transaction under the admission lock
+ * (so that admissions, also from other processes sharing the store, see each other), `check`
+ * runs the state checks and says what the task is about; the PENDING task is stored in that
+ * same transaction, so it exists exactly when its checks held. Once committed, the runner is
+ * nudged. Returns the task id: the operation's result.
  */
-export async function submitTask(tx: Repos, call: Call, req: TaskRequest): Promise<string> {
+export async function admitTask<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) => Promise<TaskRequest<I>>): Promise<string> {
+  const op = call.operation;
+  if (op.task !== type) throw new Error(`${op.service}.${op.name} does not start task ${type.kind}`);
+  const id = await call.deps.store.transaction(async (tx) => {
+    await tx.locks.acquire('admission');
+    const req = await check(tx);
+    return insertTask(tx, call, type, req);
+  });
+  call.deps.tasks.notify();
+  return id;
+}
+
+/** The task reports the service and operation (without `$task`) of the operation that started it. */
+async function insertTask<I>(tx: Repos, call: TaskCaller, type: TaskType<I>, req: TaskRequest<I>): Promise<string> {
   const { clock, config } = call.deps;
   const now = clock.now();
-  const kind = TASK_KINDS[req.kind];
   const task: Task = {
     id: newId(),
-    kind: req.kind,
-    service: kind.service,
-    operation: kind.operation,
-    description: kind.description,
+    kind: type.kind,
+    service: call.operation.service,
+    operation: call.operation.name.replace(/\$task$/, ''),
+    description: { id: `com.vmware.snapservice.${type.description.id}`, defaultMessage: type.description.text, args: [] },
     status: 'PENDING',
     cancelable: false,
     user: call.user,

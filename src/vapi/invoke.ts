@@ -1,8 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { Deps } from '../context.ts';
-import { authenticate, type Credentials } from '../http/authn.ts';
-import { Authorizer } from '../http/authz.ts';
-import { errors, type VapiError } from './errors.ts';
+import { authenticate, type Credentials } from '../access/authn.ts';
+import { Authorizer } from '../access/authz.ts';
+import { errors, type VapiError } from '../errors.ts';
 import { operationKey, type Call, type Operation } from './operation.ts';
 import { dropNulls, validate } from './validate.ts';
 
@@ -31,7 +31,7 @@ export interface InvokeMeta {
 export async function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
   const principal = await authenticate(deps, creds, op.auth ?? 'any', meta.clientAddress);
   const log = deps.log.child({ reqId: meta.requestId, user: principal.user });
-  const call: Call = { deps, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
+  const call: Call = { deps, operation: op, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
 
   const ids: Record<string, string> = {};
   for (const name of op.ids ?? []) {

@@ -1,12 +1,15 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Deps } from '../context.ts';
-import type { AuthMode } from '../http/authn.ts';
-import type { Authorizer } from '../http/authz.ts';
+import type { AuthMode } from '../access/authn.ts';
+import type { Authorizer } from '../access/authz.ts';
+import type { TaskType } from '../tasks/task.ts';
 
 /** One invocation of an operation by an authenticated caller, whatever the protocol. */
 export interface Call {
   deps: Deps;
+  /** The operation called (a `$task` operation's task reports its service and name). */
+  operation: Operation;
   user: string;
   sessionHash?: string;
   /** The session token itself, only on the call that created it. */
@@ -58,6 +61,8 @@ export interface Operation<I extends TObject = TObject, A = unknown> {
   input: I;
   /** Wire schema of the result; undefined for void (and for `$task`, whose result is the id). */
   output?: TSchema;
+  /** The task a `$task` operation starts (its kind, description and executor). */
+  task?: TaskType;
   /** Schema of the task's `result` for `$task` operations that have one. */
   taskResult?: TSchema;
   auth?: AuthMode;

@@ -1,11 +1,11 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../context.ts';
-import type { Credentials } from '../http/authn.ts';
-import { MALFORMED, type MalformedBody } from '../http/body.ts';
-import { originOf, withSignChallenge } from '../sts/authenticate.ts';
+import type { Credentials } from '../access/authn.ts';
+import { MALFORMED, type MalformedBody } from './body.ts';
+import { errors, type VapiError } from '../errors.ts';
+import { originOf, withSignChallenge } from '../access/saml.ts';
 import { decodeSignToken, TokenError } from '../sts/token.ts';
-import { errors, type VapiError } from './errors.ts';
 import { invoke, type RawInput } from './invoke.ts';
 import type { HttpMethod, Operation } from './operation.ts';
 
@@ -116,9 +116,12 @@ function rawInput(op: Operation, req: FastifyRequest, query: Record<string, stri
   }
 
   const body = req.body as unknown;
+  const read = op.rest.body !== undefined || op.rest.bodyFields === true;
   if (isMalformed(body)) {
-    if (op.rest.body || op.rest.bodyFields) problems.push(body[MALFORMED]);
-  } else if (body !== undefined && (op.rest.body || op.rest.bodyFields)) {
+    if (read || op.rest.method === 'GET') problems.push(body[MALFORMED]);
+  } else if (body !== undefined && !read && op.rest.method === 'GET') {
+    queryInBody(op, body, values, flattened, problems);
+  } else if (body !== undefined && read) {
     if (op.rest.bodyFields) {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) problems.push(errors.invalidArgument('body', 'must be an object'));
       else Object.assign(values, body);
@@ -130,6 +133,29 @@ function rawInput(op: Operation, req: FastifyRequest, query: Record<string, stri
     }
   }
   return { values, problems, queryFields };
+}
+
+/**
+ * A GET body is read as the operation's query input, the structure members bare
+ * (`{"names": [...]}`) or wrapped (`{"filter": {...}}`), merged with the query string's;
+ * anything else in it is an unknown field. Never ignored: the vAPI runtime sends `{}` with
+ * every GET, and a filter someone sends there must filter or be refused.
+ */
+function queryInBody(op: Operation, body: unknown, values: Record<string, unknown>, flattened: Map<string, string>, problems: VapiError[]): void {
+  if (!isObject(body)) {
+    problems.push(errors.invalidArgument('body', op.rest.query ? 'must be an object' : 'must be empty: this operation takes no request body'));
+    return;
+  }
+  const fields = op.rest.query ?? [];
+  for (const [key, v] of Object.entries(body)) {
+    if (v === null) continue; // unset, as everywhere in vAPI
+    const [field, members] = fields.includes(key) ? [key, v] : [flattened.get(key), { [key]: v }];
+    if (field === undefined || !isObject(members)) {
+      problems.push(errors.invalidArgument(key, fields.length > 0 ? 'is not a known field' : 'is not a known field: this operation takes no request body'));
+      continue;
+    }
+    values[field] = { ...(isObject(values[field]) ? values[field] : {}), ...members };
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

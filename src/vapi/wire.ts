@@ -1,5 +1,5 @@
-import { CloneType, Type, type TProperties, type TSchema } from '@sinclair/typebox';
-import type { LocalizableMessage } from './errors.ts';
+import { CloneType, OptionalKind, Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import type { LocalizableMessage } from '../errors.ts';
 import type { Message } from '../domain/model.ts';
 
 /**
@@ -28,8 +28,22 @@ export function Input<P extends TProperties>(props: P) {
 export const Id = (description?: string) => Type.String({ ...(description ? { description } : {}) });
 export const DateTime = () => Type.String({ format: 'date-time' });
 export const Long = () => Type.Integer();
-export const StringEnum = <T extends string>(vapi: string, values: readonly T[]) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], vapi });
+/**
+ * A vAPI enumeration. Values added after the enumeration itself name their release in
+ * `since` (e.g. `{ STAGED: '9.1.0.0' }`): earlier releases neither accept nor list them.
+ */
+export const StringEnum = <T extends string>(vapi: string, values: readonly T[], opts: { since?: Partial<Record<T, string>> } = {}) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], vapi, ...(opts.since ? { enumSince: opts.since } : {}) });
+
+/**
+ * A structure field added in a later release than its structure (the vendor's "This property
+ * was added in vSphere API X"): releases before `release` neither accept nor send it. Such a
+ * field is optional, as the vendor's are ("optional because it was added in a newer version").
+ */
+export function Since<T extends TSchema>(release: string, schema: T): T {
+  if (!(OptionalKind in schema)) throw new Error(`a field added in ${release} must be optional`);
+  return { ...schema, since: release };
+}
 export const SetOf = <T extends TSchema>(item: T) => Type.Array(item, { uniqueItems: true, set: true });
 export const ListOf = <T extends TSchema>(item: T) => Type.Array(item);
 export const Secret = () => Type.String({ secret: true });

@@ -41,6 +41,7 @@ describe('protection groups', () => {
       snapshot_policies: [hourly],
       vms: [I.vm('web-01'), I.vm('web-02'), I.vm('web-03'), I.vm('db-01')].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3))),
       snapshots: [],
+      guid: pg,
     });
     const list = (await t.req({ method: 'GET', url: base() })).json().items;
     expect(list.map((i: any) => i.pg)).toEqual([pg]);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeBlock } from '../../src/services/disks.ts';
-import { createVm } from '../../src/services/inventory.ts';
+import { writeBlock } from '../../src/engine/disks.ts';
+import { createVm } from '../../src/engine/inventory.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 import { demo } from './vcenter-helpers.ts';
 

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLE_READ_ONLY } from '../../src/domain/privileges.ts';
 import { hashPassword } from '../../src/security/passwords.ts';
-import { createCluster, createDatacenter, createHost, createVm } from '../../src/services/inventory.ts';
+import { createCluster, createDatacenter, createHost, createVm } from '../../src/engine/inventory.ts';
 import type { Repos } from '../../src/store/store.ts';
 import { basic, makeApp, type TestApp } from '../helpers/app.ts';
 import { countQueries } from '../helpers/query-count.ts';

@@ -120,8 +120,8 @@ describe('GET /api/openapi.json', () => {
     expect(doc.openapi).toBe('3.0.3');
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(doc.info.version).toBe(pkg.version);
-    expect(doc.info['x-vsphere-api-release']).toBe('8.0.3.0');
-    expect(doc.info.description).toContain('8.0.3.0');
+    expect(doc.info['x-vsphere-api-release']).toBe('9.1.0.0');
+    expect(doc.info.description).toContain('9.1.0.0');
     expect(doc.servers).toEqual([expect.objectContaining({ url: '/api' })]);
     // swagger-parser validates against the official 3.0 schema, then resolves every $ref and
     // checks path parameters and operationIds.

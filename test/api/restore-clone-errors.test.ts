@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCluster, createDatacenter, createFolder, createHost, createVm } from '../../src/services/inventory.ts';
-import { takeVmSnapshot } from '../../src/services/snapshots.ts';
+import { createCluster, createDatacenter, createFolder, createHost, createVm } from '../../src/engine/inventory.ts';
+import { takeVmSnapshot } from '../../src/engine/snapshots.ts';
 import { makeApp, type TestApp, type Who } from '../helpers/app.ts';
 import { activeTask, addUser, demo, expectError, finishTask } from './vcenter-helpers.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFolder } from '../../src/services/inventory.ts';
+import { createFolder } from '../../src/engine/inventory.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 import { demo, expectError } from './vcenter-helpers.ts';
 

@@ -25,7 +25,7 @@ describe('POST/GET/DELETE /api/session', () => {
 
     const about = await t.req({ method: 'GET', url: '/api/snapservice/info/about', as: null, headers: { 'vmware-api-session-id': token } });
     expect(about.statusCode).toBe(200);
-    expect(about.json()).toEqual({ version: '8.0.3.0' });
+    expect(about.json()).toEqual({ version: '9.1.0.0' });
 
     const del = await t.req({ method: 'DELETE', url: '/api/session', as: null, headers: { 'vmware-api-session-id': token } });
     expect(del.statusCode).toBe(204);

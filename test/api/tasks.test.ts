@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import type { Task } from '../../src/domain/model.ts';
-import { TASK_KINDS } from '../../src/tasks/lifecycle.ts';
+import { PG_CREATE } from '../../src/modules/groups/tasks.ts';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
@@ -70,11 +70,11 @@ describe('snapservice tasks', () => {
   });
 
   it('answers RESOURCE_INACCESSIBLE when more than 1000 tasks match', async () => {
-    const k = TASK_KINDS['pg.create'];
+    const description = { id: 'com.vmware.snapservice.protection_group.create', defaultMessage: 'Create protection group', args: [] };
     await t.runtime.deps.store.transaction(async (tx) => {
       for (let i = 0; i < 1001; i++) {
         const task: Task = {
-          id: newId(), kind: 'pg.create', service: k.service, operation: k.operation, description: k.description,
+          id: newId(), kind: PG_CREATE.kind, service: 'com.vmware.snapservice.clusters.protection_groups', operation: 'create', description,
           status: 'SUCCEEDED', cancelable: false, user: 'administrator@vsphere.local', targetType: null, targetId: null,
           clusterId: I.clusterB, vmId: null, input: null, progressTotal: 1, progressCompleted: 1, progressMessage: null,
           result: 'x', error: null, createdAt: 1, notBefore: 1, startTime: 1, endTime: t.clock.now(), owner: null, step: 0,

@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { parse } from 'yaml';
 import type { Task, TaskKind } from '../../src/domain/model.ts';
-import { ERROR_STATUS, type ErrorKind } from '../../src/vapi/errors.ts';
-import { vcenterRoutes } from '../../src/modules/vcenter/routes.ts';
+import { ERROR_STATUS, type ErrorKind } from '../../src/errors.ts';
+import { vcenterOperations } from '../../src/modules/vcenter/operations.ts';
 import { hashPassword } from '../../src/security/passwords.ts';
 import { basic, type TestApp } from '../helpers/app.ts';
 
@@ -37,7 +37,7 @@ export function expectOk(res: Res, status = 200): any {
 
 const ours = addFormats(new Ajv({ strict: false, allErrors: true }));
 const outputs = new Map<string, ValidateFunction>();
-for (const op of vcenterRoutes) {
+for (const op of vcenterOperations) {
   if (op.output) outputs.set(`${op.service}.${op.name}`, ours.compile(op.output as TSchema));
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatacenter, createFolder } from '../../src/services/inventory.ts';
+import { createDatacenter, createFolder } from '../../src/engine/inventory.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 import { demo, expectError, expectOk, expectOwnSchema, expectSpecSchema, haveSpec, ODD_IDS } from './vcenter-helpers.ts';
 

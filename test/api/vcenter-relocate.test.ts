@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCluster, createDatacenter, createFolder, createHost } from '../../src/services/inventory.ts';
+import { createCluster, createDatacenter, createFolder, createHost } from '../../src/engine/inventory.ts';
 import { makeApp, type TestApp, type Who } from '../helpers/app.ts';
 import { activeTask, addUser, demo, expectError, expectOk, finishTask, ODD_IDS } from './vcenter-helpers.ts';
 

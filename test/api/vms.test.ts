@@ -20,8 +20,11 @@ describe('GET /snapservice/clusters/{cluster}/virtual-machines', () => {
     expect(items.map((i: any) => i.info.name)).toEqual(['web-01', 'web-02', 'web-03', 'db-01', 'db-02', 'app-01', 'app-02', 'cache-01']);
     const web = items[0];
     expect(web.vm).toBe(I.vm('web-01'));
+    const bios = (await t.runtime.deps.store.repos.vms.get(I.vm('web-01')))?.biosUuid;
+    expect(bios).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(web.info).toEqual({
       name: 'web-01',
+      bios_uuid: bios,
       local_protection_enabled: false,
       protection_groups: [],
       last_snapshot_time: '2026-11-26T09:00:00.000Z',

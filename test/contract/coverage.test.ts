@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LATER_OPERATIONS } from '../../src/modules/later/operations.ts';
+import { LATER_OPERATIONS } from '../../src/modules/later/table.ts';
 import { COVERAGE_PATH, SERVED } from '../../scripts/coverage.ts';
 import { endpointKey, HITS_DIR_ENV } from '../helpers/contract.ts';
 import { servedEndpoint, servedOperations } from './served.ts';

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LATER_OPERATIONS, type LaterOperation } from '../../src/modules/later/operations.ts';
+import { LATER_OPERATIONS, type LaterOperation } from '../../src/modules/later/table.ts';
+import { compareRelease } from '../../src/vapi/release.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
+import { callError, userPass } from '../jsonrpc/client.ts';
 
 /**
  * Vendor operations of later releases that we do not serve answer, after authentication, a vAPI
  * UNSUPPORTED error naming the operation and its release; served operations at the same path
- * keep their own behaviour. (The table is committed, so these run without the spec files.)
+ * keep their own behaviour. Below the release that added them they do not exist: 404
+ * OPERATION_NOT_FOUND over REST and JSON-RPC alike. (The table is committed, so these run
+ * without the spec files.)
  */
 let t: TestApp;
 beforeAll(async () => {
@@ -51,7 +55,7 @@ describe('later-release operations we do not serve', () => {
       expect(body.error_type).toBe('UNSUPPORTED');
       expect(body.messages[0].id).toBe('com.vmware.snapservice.operation.not_implemented');
       expect(body.messages[0].default_message).toBe(
-        `${display(e)} (added in vSphere API ${e.since}) is not implemented by this server, which serves the vSphere API 8.0.3 surface.`,
+        `${display(e)} (added in vSphere API ${e.since}) is not implemented by this server.`,
       );
       expect(body.messages[0].args).toEqual([display(e), e.since]);
     }
@@ -101,5 +105,52 @@ describe('later-release operations we do not serve', () => {
     expect(r.json().messages[0].args[0]).toBe(display(e));
     const plain = LATER_OPERATIONS.find((x) => x.operationId === TASK_TWIN.replace('$Task', '')) as LaterOperation;
     expect((await t.req({ method: plain.method, url: urlOf(plain) })).json().messages[0].args[0]).toBe(display(plain));
+  });
+});
+
+describe.each([
+  ['8.0.3', '8.0.3.0'],
+  ['9.0', '9.0.0.0'],
+] as const)('with --release %s', (release, api) => {
+  let r: TestApp;
+  beforeAll(async () => {
+    r = await makeApp({ release });
+  });
+  afterAll(() => r.close());
+  const later = LATER_OPERATIONS.filter((e) => compareRelease(e.since, api) > 0);
+  const current = LATER_OPERATIONS.filter((e) => compareRelease(e.since, api) <= 0);
+
+  it('has no operation added after it: 404 OPERATION_NOT_FOUND over REST, whoever asks', async () => {
+    expect(later.length).toBeGreaterThan(10);
+    for (const e of later) {
+      for (const as of ['admin', null] as const) {
+        const res = await r.req({ method: e.method, url: urlOf(e), as });
+        expect(res.statusCode, `${e.operationId} as ${as}`).toBe(404);
+        expect(res.json().error_type).toBe('OPERATION_NOT_FOUND');
+      }
+    }
+  });
+
+  it('nor over JSON-RPC', async () => {
+    for (const e of later) {
+      const err = await callError(r, e.service, e.name, {}, userPass('admin'), 'OPERATION_NOT_FOUND');
+      expect(err.messages[0].default_message, e.operationId).toMatch(/does not exist|has no operation/);
+    }
+  });
+
+  it('answers UNSUPPORTED for the operations of its own release that are not served yet', async () => {
+    expect(current.every((e) => e.since === api)).toBe(true);
+    for (const e of current) {
+      const res = await r.req({ method: e.method, url: urlOf(e), as: 'readonly' });
+      expect(res.statusCode, e.operationId).toBe(400);
+      expect(res.json().messages[0].args).toEqual([display(e), e.since]);
+    }
+  });
+
+  it('still serves its own operations at the paths later operations share (pause beside demote)', async () => {
+    const url = '/api/snapservice/clusters/domain-c404/protection-groups/pg-1?vmw-task=true&action=';
+    expect((await r.req({ method: 'POST', url: `${url}pause` })).json().error_type).toBe('NOT_FOUND');
+    const demote = await r.req({ method: 'POST', url: `${url}demote` });
+    expect(demote.json().error_type).toBe(release === '8.0.3' ? 'OPERATION_NOT_FOUND' : 'UNSUPPORTED');
   });
 });

@@ -1,7 +1,11 @@
 import type { TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { LATER_OPERATIONS } from '../../src/modules/later/operations.ts';
+import { allOperations } from '../../src/modules/index.ts';
+import { isNotImplemented } from '../../src/modules/later/operations.ts';
+import { LATER_OPERATIONS } from '../../src/modules/later/table.ts';
+import { operationIdOf } from '../../src/vapi/openapi.ts';
 import { operationKey, type Operation } from '../../src/vapi/operation.ts';
+import { apiRelease, inRelease, RELEASES, type ReleaseName } from '../../src/vapi/release.ts';
 import { renderTable, TABLE_PATH } from '../../scripts/later-operations.ts';
 import {
   compareRelease,
@@ -21,7 +25,8 @@ import { readFileSync } from 'node:fs';
 /**
  * Our route table against the vendor's documents: every served operation is a documented one
  * (method, path, action, vmw-task, query parameters, success status, result shape), the whole
- * 8.0.3 surface is served, and every later operation is either served or answers UNSUPPORTED.
+ * 8.0.3 surface is served, every later operation is either served or answers UNSUPPORTED, and
+ * with --release the routes are exactly that release's operations.
  */
 const contract = getContract();
 const skip = contractSkipReason();
@@ -32,10 +37,11 @@ function specFor(c: Contract, op: Operation): SpecOperation | undefined {
   return c.operations.find((s) => opEndpoint(s) === key);
 }
 
-/** The release whose parameters we take: the 8.0.3 surface, or the operation's own if later (sessions). */
-function releaseOf(op: Operation, spec: SpecOperation): string {
-  if (spec.spec === 'vcenter') return '99'; // the subset is cut from one vCenter release; we follow it whole
-  return compareRelease(op.since, SERVED_RELEASE) > 0 ? op.since : SERVED_RELEASE;
+const RELEASE_NAMES = Object.keys(RELEASES) as ReleaseName[];
+
+/** The release whose parameters we take; the vCenter subset is cut from one vCenter release and followed whole. */
+function releaseOf(spec: SpecOperation, release: ReleaseName): string {
+  return spec.spec === 'vcenter' ? '99' : apiRelease(release);
 }
 
 /** Query keys our REST binding accepts: members of each `rest.query` structure. */
@@ -93,21 +99,33 @@ describe('route table against the vendor documents', () => {
     }
   });
 
-  it('takes exactly the query parameters the spec documents (structures flattened)', (ctx) => {
+  it.for(RELEASE_NAMES)('with --release %s, takes exactly the query parameters the spec documents for it (structures flattened)', (release, ctx) => {
     ctx.skip(!contract, skip);
     const c = contract as Contract;
     const problems: string[] = [];
-    for (const op of served) {
+    for (const op of servedOperations(release)) {
       const spec = specFor(c, op);
       if (!spec || spec.extension) continue;
-      const theirs = c.queryParameters(spec, releaseOf(op, spec));
-      for (const n of DEVIATIONS.mislabelledQueryMembers.operations[spec.operationId] ?? []) theirs.delete(n);
+      const theirs = c.queryParameters(spec, releaseOf(spec, release));
+      for (const n of DEVIATIONS.unservedQueryMembers.operations[spec.operationId] ?? []) theirs.delete(n);
       const ours = ourQueryNames(op);
       const missing = [...theirs].filter((n) => !ours.has(n));
       const extra = [...ours].filter((n) => !theirs.has(n));
       if (missing.length || extra.length) problems.push(`${spec.operationId}: we lack [${missing.join(', ')}], we add [${extra.join(', ')}]`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it.for(RELEASE_NAMES)('with --release %s, has a route for exactly the vendor operations of that release, served or answering UNSUPPORTED', (release, ctx) => {
+    ctx.skip(!contract, skip);
+    const c = contract as Contract;
+    const routes = allOperations({ sim: false, release }).filter((op) => op.service.startsWith('com.vmware.snapservice.'));
+    const ours = routes.map(operationIdOf).sort();
+    const theirs = c.operations.filter((s) => s.spec === 'snapservice' && inRelease(s.since, apiRelease(release))).map((s) => s.operationId).sort();
+    expect(ours).toEqual(theirs);
+    // The operations a release has and we do not serve yet are exactly the placeholders.
+    const unserved = routes.filter(isNotImplemented).map(operationIdOf).sort();
+    expect(unserved).toEqual(LATER_OPERATIONS.filter((e) => inRelease(e.since, apiRelease(release))).map((e) => e.operationId).sort());
   });
 
   it('answers the documented success status, with content exactly where the spec has it', (ctx) => {
@@ -141,7 +159,7 @@ describe('route table against the vendor documents', () => {
     expect(problems).toEqual([]);
   });
 
-  it('serves the whole 8.0.3 surface, and the 9.0 sessions resource', (ctx) => {
+  it('serves the whole 8.0.3 surface, and the 9.0 sessions resource (latest release)', (ctx) => {
     ctx.skip(!contract, skip);
     const c = contract as Contract;
     const ours = new Set(served.map(servedEndpoint));
@@ -165,6 +183,6 @@ describe('route table against the vendor documents', () => {
       if (!ours.has(key) && !later.has(key)) problems.push(`${s.operationId}: neither served nor registered as not implemented`);
     }
     expect(problems).toEqual([]);
-    expect(readFileSync(TABLE_PATH, 'utf8'), 'src/modules/later/operations.ts is stale: node --import tsx scripts/later-operations.ts').toBe(renderTable(c));
+    expect(readFileSync(TABLE_PATH, 'utf8'), 'src/modules/later/table.ts is stale: node --import tsx scripts/later-operations.ts').toBe(renderTable(c));
   });
 });

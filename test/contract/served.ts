@@ -1,11 +1,15 @@
+import type { Config } from '../../src/config/config.ts';
 import { allOperations } from '../../src/modules/index.ts';
-import { isNotImplemented } from '../../src/modules/later/routes.ts';
+import { isNotImplemented } from '../../src/modules/later/operations.ts';
 import type { Operation } from '../../src/vapi/operation.ts';
 import { endpointKey } from '../helpers/contract.ts';
 
-/** Operations this server really serves: not the later-release placeholders, not the simulation plane. */
-export function servedOperations(): Operation[] {
-  return allOperations({ sim: false }).filter((op) => !isNotImplemented(op));
+/**
+ * Operations this server really serves with `--release` (the latest by default): not the
+ * later-release placeholders, not the simulation plane.
+ */
+export function servedOperations(release: Config['release'] = '9.1'): Operation[] {
+  return allOperations({ sim: false, release }).filter((op) => !isNotImplemented(op));
 }
 
 /** `METHOD /api/path?action=..&vmw-task=true`, comparable with contract.ts `opEndpoint`. */

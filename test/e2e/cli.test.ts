@@ -31,7 +31,7 @@ describe('snapservice serve', () => {
     expect(session.status).toBe(201);
     expect(session.body).toMatch(/^[0-9a-f]{64}$/);
     const about = await request(`${first.url}/api/snapservice/info/about`, { headers: { 'vmware-api-session-id': session.body as string } });
-    expect(about).toMatchObject({ status: 200, body: { version: '8.0.3.0' } });
+    expect(about).toMatchObject({ status: 200, body: { version: '9.1.0.0' } });
 
     const certPath = join(data, 'cert.pem');
     const keyPath = join(data, 'key.pem');
@@ -58,11 +58,16 @@ describe('snapservice serve', () => {
     expect(await stop(second, 'SIGINT')).toEqual({ code: 0, signal: null });
   });
 
-  it('serves plain HTTP with --http and stops on SIGINT', async () => {
+  it('serves plain HTTP with --http, the release asked for with --release, and stops on SIGINT', async () => {
     const data = freshDir();
-    const cli = await serve(['--port', '0', '--data', data, '--http']);
+    const cli = await serve(['--port', '0', '--data', data, '--http', '--release', '8.0.3']);
     expect(cli.url, cli.stderr()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await login(cli.url!)).status).toBe(201);
+    const auth = { authorization: basic(ADMIN, 'VMware1!') };
+    expect(await request(`${cli.url}/api/snapservice/info/about`, { headers: auth })).toMatchObject({ status: 200, body: { version: '8.0.3.0' } });
+    // The sessions resource came with 9.0: an 8.0.3 appliance has no such operation.
+    const later = await request(`${cli.url}/api/snapservice/sessions`, { method: 'POST', headers: auth });
+    expect(later).toMatchObject({ status: 404, body: { error_type: 'OPERATION_NOT_FOUND' } });
     expect(await stop(cli, 'SIGINT')).toEqual({ code: 0, signal: null });
     expect(existsSync(join(data, 'cert.pem'))).toBe(false);
   });

@@ -57,7 +57,8 @@ export async function makeApp(config: ConfigInput = {}, opts: { wallStart?: numb
 /** Every response is checked against the vendor's OpenAPI documents (test/helpers/contract.ts). */
 function checked(res: LightMyRequestResponse): LightMyRequestResponse {
   const ct = res.headers['content-type'];
-  checkResponse({ method: res.raw.req.method ?? 'GET', url: res.raw.req.url ?? '/', status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct?.toString(), body: res.payload });
+  const requestBody = Number(res.raw.req.headers['content-length'] ?? 0) > 0;
+  checkResponse({ method: res.raw.req.method ?? 'GET', url: res.raw.req.url ?? '/', status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct?.toString(), body: res.payload, requestBody });
   return res;
 }
 

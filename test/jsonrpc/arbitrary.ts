@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import fc from 'fast-check';
-import { ERROR_STATUS } from '../../src/vapi/errors.ts';
+import { ERROR_STATUS } from '../../src/errors.ts';
 import { LocalizableMessageSchema } from '../../src/vapi/wire.ts';
 
 /** Finite, and not -0 (which JSON cannot tell from 0). */

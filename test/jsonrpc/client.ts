@@ -1,14 +1,17 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import type { Config } from '../../src/config/config.ts';
 import { allOperations } from '../../src/modules/index.ts';
 import type { Operation } from '../../src/vapi/operation.ts';
 import { USERS, type TestApp, type Who } from '../helpers/app.ts';
 import { errorToNative, readReply, toNative, type NativeError, type Reply } from './runtime.ts';
 
-export const OPS = allOperations({ sim: true });
+export const OPS = allOperations({ sim: true, release: '9.1' });
 
-export function opOf(service: string, operation: string): Operation {
-  const op = OPS.find((o) => o.service === service && o.name === operation);
+/** An operation as `release` defines it (the latest unless told). */
+export function opOf(service: string, operation: string, release: Config['release'] = '9.1'): Operation {
+  const ops = release === '9.1' ? OPS : allOperations({ sim: true, release });
+  const op = ops.find((o) => o.service === service && o.name === operation);
   if (!op) throw new Error(`no operation ${service}.${operation}`);
   return op;
 }
@@ -54,7 +57,7 @@ export async function call(t: TestApp, service: string, operation: string, field
   const { reply } = await rpc(t, service, operation, fields, sec, path);
   if (reply.error) throw new Error(`unexpected error: ${JSON.stringify(errorToNative(reply.error))}`);
   expect(reply.output).toBeDefined();
-  const op = opOf(service, operation);
+  const op = opOf(service, operation, t.runtime.deps.config.release);
   if (!op.output && op.name.endsWith('$task')) {
     expect(reply.output!.t).toBe('STRING');
     return (reply.output as { v: string }).v;

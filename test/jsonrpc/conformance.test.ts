@@ -12,9 +12,12 @@ if (!PRESENT) console.warn(`JSON-RPC conformance replay skipped: ${CAPTURE_PATH}
 const EXCHANGES = PRESENT ? readExchanges() : [];
 const TOKEN = 'f37c9143bc59429aabb6eb40a6a41227';
 
+// The captures are of the 8.0.3 bindings: the server answers as that release.
+const RELEASE = '8.0.3';
+
 let t: TestApp;
 beforeEach(async () => {
-  t = await makeApp({ taskDelayMs: 2000, taskQueueMs: 500 });
+  t = await makeApp({ taskDelayMs: 2000, taskQueueMs: 500, release: RELEASE });
 });
 afterEach(() => t.close());
 
@@ -33,7 +36,7 @@ async function replay(x: Exchange, body = x.body) {
 function decodeReply(x: Exchange, text: string): { reply: Reply; value?: unknown; error?: ReturnType<typeof errorToNative> } {
   const req = requestOf(x);
   const reply = readReply(text, req.id);
-  const op = opOf(req.params.serviceId, req.params.operationId);
+  const op = opOf(req.params.serviceId, req.params.operationId, RELEASE);
   if (reply.error) return { reply, error: errorToNative(reply.error) };
   if (!op.output && op.name.endsWith('$task')) {
     expect(reply.output?.t).toBe('STRING');

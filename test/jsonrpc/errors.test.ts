@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineOperation } from '../../src/vapi/operation.ts';
 import { registerJsonRpc } from '../../src/vapi/jsonrpc/route.ts';
 import { Input, Struct } from '../../src/vapi/wire.ts';
-import { ERROR_STATUS, VapiError, type ErrorKind } from '../../src/vapi/errors.ts';
+import { ERROR_STATUS, VapiError, type ErrorKind } from '../../src/errors.ts';
 import { encodeError } from '../../src/vapi/jsonrpc/encode.ts';
 import { writeDataValue } from '../../src/vapi/jsonrpc/values.ts';
 import type { Task } from '../../src/domain/model.ts';

@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CisTaskInfo, SnapserviceTaskInfo } from '../../src/modules/tasks/schemas.ts';
-import type { VapiError } from '../../src/vapi/errors.ts';
+import type { VapiError } from '../../src/errors.ts';
 import { decode } from '../../src/vapi/jsonrpc/decode.ts';
 import { encode, type EncodeOptions } from '../../src/vapi/jsonrpc/encode.ts';
 import { Registry } from '../../src/vapi/jsonrpc/route.ts';

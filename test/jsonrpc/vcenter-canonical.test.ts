@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { vcenterRoutes } from '../../src/modules/vcenter/routes.ts';
+import { vcenterOperations } from '../../src/modules/vcenter/operations.ts';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
 import { call, O, rpc, S, userPass } from './client.ts';
 
@@ -23,7 +23,7 @@ function schemasOf(): { structs: Map<string, TSchema>; enums: Set<string> } {
     for (const p of Object.values((s.patternProperties ?? {}) as Record<string, TSchema>)) walk(p);
     walk(s.items as TSchema | undefined);
   };
-  for (const op of vcenterRoutes) {
+  for (const op of vcenterOperations) {
     walk(op.input);
     walk(op.output);
   }

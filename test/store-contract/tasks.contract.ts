@@ -34,17 +34,18 @@ export function tasksContract(ctx: Ctx): void {
       expect((await tasks.list({}, 3, 2)).map((t) => t.id)).toEqual(newest.slice(2, 5));
       expect(await tasks.list({}, 3, 1000)).toEqual([]);
 
-      await tasks.insert(task('f-1', { operation: 'create', service: 'svc.pg', status: 'SUCCEEDED', user: 'alice', createdAt: 1 }));
-      await tasks.insert(task('f-2', { operation: 'create', service: 'svc.vm', status: 'FAILED', user: null, createdAt: 2 }));
-      await tasks.insert(task('f-3', { operation: 'delete', service: 'svc.pg', status: 'RUNNING', user: 'bob', createdAt: 3 }));
+      await tasks.insert(task('f-1', { kind: 'pg.create', operation: 'create', service: 'svc.pg', status: 'SUCCEEDED', user: 'alice', createdAt: 1 }));
+      await tasks.insert(task('f-2', { kind: 'vm.create', operation: 'create', service: 'svc.vm', status: 'FAILED', user: null, createdAt: 2 }));
+      await tasks.insert(task('f-3', { kind: 'pg.delete', operation: 'delete', service: 'svc.pg', status: 'RUNNING', user: 'bob', createdAt: 3 }));
       const ids = async (f: TaskFilter) => (await tasks.list(f, 100)).map((t) => t.id);
       expect(await ids({ ids: ['f-1', 'f-3', 'zz'] })).toEqual(['f-3', 'f-1']);
       expect(await ids({ operations: ['create'] })).toEqual(['f-2', 'f-1']);
+      expect(await ids({ kinds: ['pg.create', 'pg.delete'] })).toEqual(['f-3', 'f-1']);
       expect(await ids({ services: ['svc.pg'] })).toEqual(['f-3', 'f-1']);
       expect(await ids({ statuses: ['FAILED', 'RUNNING'] })).toEqual(['f-3', 'f-2']);
       expect(await ids({ users: ['alice', 'bob'] })).toEqual(['f-3', 'f-1']);
       expect(await ids({ services: ['svc.pg'], statuses: ['SUCCEEDED'] })).toEqual(['f-1']);
-      for (const key of ['ids', 'operations', 'services', 'statuses', 'users'] as const) expect(await ids({ [key]: [] })).toEqual([]);
+      for (const key of ['ids', 'kinds', 'operations', 'services', 'statuses', 'users'] as const) expect(await ids({ [key]: [] })).toEqual([]);
     });
 
     it('counts and finds active tasks by kind and VM', async () => {

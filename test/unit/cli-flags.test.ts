@@ -49,6 +49,7 @@ describe('flags derived from the Config schema', () => {
     expect(byPath.keyFile).toMatchObject({ flag: 'key', env: 'SNAPSERVICE_KEY' });
     expect(byPath['limits.snapshotsPerVm']).toMatchObject({ flag: 'limits-snapshots-per-vm', kind: 'integer' });
     expect(byPath.clock).toMatchObject({ kind: 'string', choices: ['system', 'manual'] });
+    expect(byPath.release).toMatchObject({ flag: 'release', env: 'SNAPSERVICE_RELEASE', kind: 'string', choices: ['8.0.3', '9.0', '9.1'], default: '9.1' });
     expect(byPath.taskMsPerBlock.kind).toBe('number');
     expect(byPath.http.kind).toBe('boolean');
   });
@@ -106,6 +107,8 @@ describe('parseServeArgs', () => {
     expect(usage(['--http=yes'])).toBe("option '--http' takes no value (use --http or --no-http)");
     expect(usage(['serve'])).toBe("unexpected argument 'serve'");
     expect(usage(['--clock', 'fast'])).toBe("--clock must be one of system, manual; got 'fast'");
+    expect(usage(['--release', '8.0'])).toBe("--release must be one of 8.0.3, 9.0, 9.1; got '8.0'");
+    expect(parse([], { SNAPSERVICE_RELEASE: '9.0' }).release).toBe('9.0');
     expect(usage(['--log-level', 'loud'])).toMatch(/--log-level must be one of fatal, error, warn, info, debug, trace, silent/);
     expect(usage(['--clock-start', '2026-01-01'])).toMatch(/--clock-start expects an RFC 3339 time/);
     expect(usage(['--clock', 'manual', '--clock-start', '2026-01-01'])).toMatch(/--clock-start expects an RFC 3339 time/);

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vm } from '../../src/domain/model.ts';
 import { contentDigest } from '../../src/domain/blockmap.ts';
-import { deleteDisks, deleteSnapshot, readContent, revertDisks, writeBlock } from '../../src/services/disks.ts';
-import { createVm } from '../../src/services/inventory.ts';
-import { takeVmSnapshot } from '../../src/services/snapshots.ts';
+import { deleteDisks, deleteSnapshot, readContent, revertDisks, writeBlock } from '../../src/engine/disks.ts';
+import { createVm } from '../../src/engine/inventory.ts';
+import { takeVmSnapshot } from '../../src/engine/snapshots.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 

@@ -6,8 +6,8 @@ import { testConfig } from '../../src/config/config.ts';
 import type { SnapshotPolicy } from '../../src/domain/model.ts';
 import { nextRun } from '../../src/domain/schedule.ts';
 import { createRuntime } from '../../src/runtime.ts';
-import { purgeGroup } from '../../src/services/groups.ts';
-import { createCluster, createDatacenter, createHost, createVm } from '../../src/services/inventory.ts';
+import { purgeGroup } from '../../src/engine/groups.ts';
+import { createCluster, createDatacenter, createHost, createVm } from '../../src/engine/inventory.ts';
 import { basic, USERS } from '../helpers/app.ts';
 
 const MIN = 60_000;

@@ -2,15 +2,30 @@ import { Type } from '@sinclair/typebox';
 import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
 import { compareIds } from '../../domain/membership.ts';
 import { snapshotFilterFields } from '../../vapi/filters.ts';
-import { compact, DateTime, formatTime, Id, ListOf, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
+import { compact, DateTime, formatTime, Id, ListOf, SetOf, Since, StringEnum, Struct } from '../../vapi/wire.ts';
 
 const NS = 'com.vmware.snapservice';
 const PGS = `${NS}.clusters.protection_groups`;
 export const TIME_UNITS = ['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'] as const;
-export const PG_STATUSES = ['ACTIVE', 'PAUSED', 'MARKED_FOR_DELETE'] as const;
+/**
+ * The statuses of a group. This server sets only the first three; the others come with
+ * replication (9.0) and ransomware recovery (9.1), and a filter may name them from then on.
+ */
+export const PG_STATUSES = [
+  'ACTIVE', 'PAUSED', 'MARKED_FOR_DELETE', 'DEMOTED', 'DORMANT', 'RECOVERY', 'DORMANT_RANSOMWARE_RECOVERY', 'DORMANT_PARTIAL_RECOVERY',
+  'ACTIVE_RANSOMWARE_RECOVERY', 'ACTIVE_PARTIAL_RECOVERY', 'PAUSED_RANSOMWARE_RECOVERY', 'PAUSED_PARTIAL_RECOVERY',
+] as const;
+const V9_0 = '9.0.0.0';
+const V9_1 = '9.1.0.0';
+// The 9.1 document leaves DEMOTED unmarked; the 9.0 bindings add it with DORMANT and RECOVERY.
+const STATUS_SINCE = {
+  DEMOTED: V9_0, DORMANT: V9_0, RECOVERY: V9_0, DORMANT_RANSOMWARE_RECOVERY: V9_1, DORMANT_PARTIAL_RECOVERY: V9_1,
+  ACTIVE_RANSOMWARE_RECOVERY: V9_1, ACTIVE_PARTIAL_RECOVERY: V9_1, PAUSED_RANSOMWARE_RECOVERY: V9_1, PAUSED_PARTIAL_RECOVERY: V9_1,
+} as const;
 export const PG_SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED'] as const;
 
-const Unit = () => StringEnum(`${NS}.time_unit`, TIME_UNITS);
+const Unit = () => StringEnum(`${NS}.time_unit`, TIME_UNITS, { since: { YEAR: V9_1 } });
+const Status = () => StringEnum(`${NS}.protection_group_status`, PG_STATUSES, { since: STATUS_SINCE });
 
 export const TargetEntitiesSchema = Struct(`${NS}.target_entities`, {
   vm_name_patterns: Type.Optional(ListOf(Type.String())),
@@ -36,11 +51,12 @@ export const GroupUpdateSpec = Struct(`${NS}.protection_group_update_spec`, {
   name: Type.Optional(Type.String()),
   target_entities: Type.Optional(TargetEntitiesSchema),
   snapshot_policies: Type.Optional(ListOf(PolicySchema)),
+  locked: Since(V9_1, Type.Optional(Type.Boolean())),
 });
 
 export const GroupInfo = Struct(`${NS}.protection_group_info`, {
   name: Type.String(),
-  status: StringEnum(`${NS}.protection_group_status`, PG_STATUSES),
+  status: Status(),
   target_entities: TargetEntitiesSchema,
   snapshot_policies: ListOf(PolicySchema),
   last_snapshot_time: Type.Optional(DateTime()),
@@ -48,12 +64,13 @@ export const GroupInfo = Struct(`${NS}.protection_group_info`, {
   vms: SetOf(Id()),
   snapshots: SetOf(Id()),
   locked: Type.Boolean(),
+  guid: Since(V9_0, Type.Optional(Id())),
 });
 
 export const GroupFilter = Struct(`${PGS}.filter_spec`, {
   pgs: Type.Optional(SetOf(Id())),
   names: Type.Optional(SetOf(Type.String())),
-  states: Type.Optional(SetOf(StringEnum(`${NS}.protection_group_status`, PG_STATUSES))),
+  states: Type.Optional(SetOf(Status())),
   vms: Type.Optional(SetOf(Id())),
 });
 
@@ -135,6 +152,9 @@ export function groupToWire(pg: ProtectionGroup, members: string[], snapshots: P
     vms: members,
     snapshots: snapshots.map((s) => s.id),
     locked: pg.locked,
+    // The global identifier that ties a group to its replicas on other sites: a group made
+    // here has no other identity than its own.
+    guid: pg.id,
   });
 }
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ServiceClock } from '../../clock/clock.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { formatTime, Input, Struct } from '../../vapi/wire.ts';
 
@@ -16,7 +16,7 @@ async function admin(call: Call): Promise<void> {
   await call.authz.require({ type: 'Folder', id: call.deps.rootFolderId }, ['Snapservice.Simulation']);
 }
 
-export const simClockRoutes: Operation[] = [
+export const simClockOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'get', since: 'sim', readOnly: true,
     rest: { method: 'GET', path: '/api/sim/clock' },

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../context.ts';
 import { SSO_DOMAIN } from '../../sts/assertion.ts';
-import { originOf, STS_PATH } from '../../sts/authenticate.ts';
+import { originOf, STS_PATH } from '../../access/saml.ts';
 import { envelope, faultEnvelope, StsFault } from '../../sts/faults.ts';
 import { parseRequest } from '../../sts/request.ts';
 import { answer } from './service.ts';

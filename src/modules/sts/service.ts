@@ -1,12 +1,12 @@
 import type { Deps } from '../../context.ts';
-import { checkPassword, canonicalUser } from '../../http/authn.ts';
+import { checkPassword, canonicalUser } from '../../access/authn.ts';
 import { ROLE_ADMIN } from '../../domain/privileges.ts';
 import { issuerFor, MAX_DELEGATIONS, MAX_RENEWALS, signedAssertion, splitUser } from '../../sts/assertion.ts';
 import { StsFault } from '../../sts/faults.ts';
 import type { StsRequest } from '../../sts/request.ts';
 import { checkValidity, TokenError, verifyAssertion, type VerifiedToken } from '../../sts/token.ts';
 import { esc, NS, xmlTime } from '../../sts/xml.ts';
-import { VapiError } from '../../vapi/errors.ts';
+import { VapiError } from '../../errors.ts';
 
 const TRUST = `${NS.wst}/`;
 const SAML2_TOKEN = 'urn:oasis:names:tc:SAML:2.0:assertion';

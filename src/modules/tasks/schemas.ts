@@ -1,10 +1,8 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { Message, Task } from '../../domain/model.ts';
+import { TASK_STATUSES, type Message, type Task } from '../../domain/model.ts';
 import {
   compact, DateTime, DynamicIdSchema, ErrorSchema, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, StringEnum, Struct, toWireMessage,
 } from '../../vapi/wire.ts';
-
-export const TASK_STATUSES = ['PENDING', 'RUNNING', 'BLOCKED', 'SUCCEEDED', 'FAILED'] as const;
 
 function taskInfo(prefix: string, withVcTask: boolean) {
   return Struct(`${prefix}.info`, {

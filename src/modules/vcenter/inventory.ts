@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Datacenter, Folder, Host, ResourcePool } from '../../domain/model.ts';
 import type { EntityRef } from '../../domain/privileges.ts';
-import { clusterOr404 } from '../../services/lookup.ts';
-import { vapiError } from '../../vapi/errors.ts';
+import { clusterOr404 } from '../../access/lookup.ts';
+import { vapiError } from '../../errors.ts';
 import { constraint } from '../../vapi/filters.ts';
 import type { Call } from '../../vapi/operation.ts';
 

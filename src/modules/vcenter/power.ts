@@ -1,6 +1,6 @@
 import type { PowerState } from '../../domain/model.ts';
 import { powerTransition, type PowerAction } from '../../domain/power.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { admitVmChange } from './vms.ts';
 

@@ -1,9 +1,9 @@
 import type { Cluster, Folder, Host, ResourcePool, Vm } from '../../domain/model.ts';
 import type { EntityRef } from '../../domain/privileges.ts';
-import { Authorizer } from '../../http/authz.ts';
+import { Authorizer } from '../../access/authz.ts';
 import type { Repos } from '../../store/store.ts';
-import { checkVmFolder, leastLoadedHost, placementField as field, requireDrs, usableHost as usable } from '../../services/placement.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { checkVmFolder, leastLoadedHost, placementField as field, requireDrs, usableHost as usable } from '../../engine/placement.ts';
+import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { admitVmChange } from './vms.ts';
 

@@ -1,9 +1,9 @@
 import type { Vm } from '../../domain/model.ts';
-import { VM_OPERATION_KINDS } from '../../tasks/lifecycle.ts';
-import { deleteDisks } from '../../services/disks.ts';
-import { liveVmOr404 } from '../../services/lookup.ts';
+import { VM_TASK_KINDS } from '../vms/admission.ts';
+import { deleteDisks } from '../../engine/disks.ts';
+import { liveVmOr404 } from '../../access/lookup.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 import { constraint } from '../../vapi/filters.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { admits, idSet, LIST_CAPS, readable } from './inventory.ts';
@@ -60,7 +60,7 @@ export async function admitVmChange(tx: Repos, vmId: string): Promise<Vm> {
   await tx.locks.acquire('admission');
   const vm = await tx.vms.get(vmId);
   if (!vm || vm.deletedAt !== null) throw errors.notFound('virtual machine', vmId);
-  const busy = await tx.tasks.activeForVm(vm.id, VM_OPERATION_KINDS);
+  const busy = await tx.tasks.activeForVm(vm.id, VM_TASK_KINDS);
   if (busy) {
     throw vapiError(
       'RESOURCE_BUSY',

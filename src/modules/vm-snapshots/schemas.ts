@@ -4,7 +4,9 @@ import { snapshotFilterFields } from '../../vapi/filters.ts';
 import { compact, DateTime, formatTime, Id, ListOf, StringEnum, Struct } from '../../vapi/wire.ts';
 
 const NS = 'com.vmware.snapservice.clusters.virtual_machines.snapshots';
-export const SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED'] as const;
+/** STAGED (9.1) marks snapshots of a ransomware recovery's staging, which this server never takes. */
+export const SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED', 'STAGED'] as const;
+const SnapshotType = () => StringEnum(`${NS}.type`, SNAPSHOT_TYPES, { since: { STAGED: '9.1.0.0' } });
 
 export const DiskSnapshotInfo = Struct('com.vmware.snapservice.clusters.virtual_machines.disks.snapshots.info', {
   disk_key: Type.Integer(),
@@ -15,7 +17,7 @@ export const DiskSnapshotInfo = Struct('com.vmware.snapservice.clusters.virtual_
 
 export const VmSnapshotInfo = Struct(`${NS}.info`, {
   name: Type.String(),
-  snapshot_type: StringEnum(`${NS}.type`, SNAPSHOT_TYPES),
+  snapshot_type: SnapshotType(),
   created_at: DateTime(),
   expires_at: Type.Optional(DateTime()),
   vm: Id(),
@@ -25,7 +27,7 @@ export const VmSnapshotInfo = Struct(`${NS}.info`, {
 
 export const VmSnapshotFilter = Struct(`${NS}.filter_spec`, {
   ...snapshotFilterFields(),
-  snapshot_type: Type.Optional(StringEnum(`${NS}.type`, SNAPSHOT_TYPES)),
+  snapshot_type: Type.Optional(SnapshotType()),
 });
 
 export const VmSnapshotList = Struct(`${NS}.list_result`, {

@@ -1,25 +1,30 @@
-import type { TaskKind, Vm } from '../../domain/model.ts';
-import { VM_OPERATION_KINDS } from '../../tasks/lifecycle.ts';
+import type { Vm } from '../../domain/model.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors } from '../../vapi/errors.ts';
+import type { TaskType } from '../../tasks/task.ts';
+import { errors } from '../../errors.ts';
+import { LINKED_CLONE_TASK, RESTORE_TASK } from './recover-task.ts';
+import { REVERT_TASK } from './revert-task.ts';
 
 /**
- * Admission checks shared by revert, restore and linked clone. Callers run them under
- * `tx.locks.acquire('admission')` in the transaction that stores the PENDING task.
+ * Admission checks shared by revert, restore and linked clone. Callers run them inside
+ * `admitTask` (under the admission lock, in the transaction that stores the PENDING task).
  */
+
+/** Tasks that count against the per-VM "one recovery operation at a time" rule. */
+export const VM_TASK_KINDS = [REVERT_TASK.kind, RESTORE_TASK.kind, LINKED_CLONE_TASK.kind];
 
 /** One recovery operation at a time per VM. */
 export async function checkVmIdle(tx: Repos, vm: Vm): Promise<void> {
-  const busy = await tx.tasks.activeForVm(vm.id, VM_OPERATION_KINDS);
+  const busy = await tx.tasks.activeForVm(vm.id, VM_TASK_KINDS);
   if (busy) {
     throw errors.notAllowed('vm.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on virtual machine ${vm.id}.`, vm.id, busy.id);
   }
 }
 
-/** The service-wide cap on operations of one kind pending or running. */
-export async function checkCap(tx: Repos, kind: TaskKind, max: number, noun: string): Promise<void> {
-  const active = await tx.tasks.countActive([kind]);
+/** The service-wide cap on tasks of one type pending or running. */
+export async function checkCap(tx: Repos, type: Pick<TaskType, 'kind'>, max: number, noun: string): Promise<void> {
+  const active = await tx.tasks.countActive([type.kind]);
   if (active >= max) {
-    throw errors.notAllowed(`${kind}.too_many`, `${active} ${noun} operations are in progress, the maximum allowed (${max}); retry when one has finished.`, max);
+    throw errors.notAllowed(`${type.kind}.too_many`, `${active} ${noun} operations are in progress, the maximum allowed (${max}); retry when one has finished.`, max);
   }
 }

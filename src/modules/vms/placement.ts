@@ -1,8 +1,8 @@
 import type { Cluster, Folder, VmSnapshot } from '../../domain/model.ts';
-import type { Authorizer } from '../../http/authz.ts';
-import { checkVmFolder, leastLoadedHost, placementField, requireDrs, usableHost } from '../../services/placement.ts';
+import type { Authorizer } from '../../access/authz.ts';
+import { checkVmFolder, leastLoadedHost, placementField, requireDrs, usableHost } from '../../engine/placement.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 
 /** RestorePlacementSpec / LinkedClonePlacementSpec as the wire gives them. */
 export interface PlacementSpec {
@@ -95,4 +95,12 @@ export async function planPlacement(
   const chosen = await leastLoadedHost(repos, cluster);
   if (!chosen) throw errors.notAllowed('vm.placement.no_host', `No host of cluster ${cluster.id} can take virtual machines.`, cluster.id);
   return { folderId, resourcePoolId, hostId: chosen.id, drsHost: true };
+}
+
+/** VM names are unique within a folder (checked at admission, and again when the VM is made). */
+export async function checkNameFree(tx: Repos, name: string, folderId: string): Promise<void> {
+  const clash = (await tx.vms.list({ names: [name] })).find((v) => v.folderId === folderId);
+  if (clash) {
+    throw vapiError('ALREADY_EXISTS', 'vm.name.exists', `A virtual machine named '${name}' already exists in folder ${folderId} (${clash.id}).`, name, folderId);
+  }
 }

@@ -1,11 +1,13 @@
 import type { Config } from '../../config/config.ts';
-import { MAX_NAME, type Cluster, type Vm, type VmSnapshot } from '../../domain/model.ts';
+import { ACTIVE_TASK_STATUSES, MAX_NAME, type Cluster, type Vm, type VmSnapshot } from '../../domain/model.ts';
 import type { Repos } from '../../store/store.ts';
-import { submitTask } from '../../tasks/submit.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { admitTask } from '../../tasks/submit.ts';
+import type { TaskType } from '../../tasks/task.ts';
+import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { checkCap, checkVmIdle } from './admission.ts';
-import { planPlacement, type PlacementSpec } from './placement.ts';
+import { checkNameFree, planPlacement, type PlacementSpec } from './placement.ts';
+import { LINKED_CLONE_TASK, RESTORE_TASK, type RecoverInput } from './recover-task.ts';
 
 /**
  * Restore and linked clone: both make a NEW VM from a VM snapshot, placed in the snapshot's
@@ -14,7 +16,7 @@ import { planPlacement, type PlacementSpec } from './placement.ts';
  * operation at a time" rule, so vCenter delete, relocate and power wait until it ends.
  */
 export interface RecoverOperation {
-  kind: 'vm.restore' | 'vm.linked_clone';
+  task: TaskType<RecoverInput>;
   /** The vAPI operation (without `$task`) and the REST `?action=`. */
   operation: 'restore' | 'linked_clone';
   action: 'restore' | 'linked-clone';
@@ -29,7 +31,7 @@ export interface RecoverOperation {
 }
 
 export const RESTORE: RecoverOperation = {
-  kind: 'vm.restore',
+  task: RESTORE_TASK,
   operation: 'restore',
   action: 'restore',
   noun: 'restore',
@@ -40,7 +42,7 @@ export const RESTORE: RecoverOperation = {
 };
 
 export const LINKED_CLONE: RecoverOperation = {
-  kind: 'vm.linked_clone',
+  task: LINKED_CLONE_TASK,
   operation: 'linked_clone',
   action: 'linked-clone',
   noun: 'linked clone',
@@ -55,17 +57,6 @@ export interface RecoverSpec {
   name?: string;
   placement?: PlacementSpec;
 }
-
-/** What the task keeps: the placement as admitted (a DRS-chosen host is chosen again at run time). */
-export interface RecoverInput {
-  snapshot: string;
-  snapshotName: string;
-  name: string;
-  folderId: string;
-  resourcePoolId: string;
-  hostId: string | null;
-}
-
 
 /**
  * Admits a restore or linked clone. Body checks first (the snapshot, the name, the placement
@@ -87,8 +78,7 @@ export async function submitRecover(call: Call, op: RecoverOperation, cluster: C
     resourcePoolId: place.resourcePoolId,
     hostId: place.drsHost ? null : place.hostId,
   };
-  const id = await store.transaction(async (tx) => {
-    await tx.locks.acquire('admission');
+  return admitTask(call, op.task, async (tx) => {
     const now = (await tx.vms.get(vm.id)) ?? vm;
     if (op.sourceMustBeGone && now.clusterId === cluster.id) {
       throw errors.notAllowed(
@@ -99,12 +89,11 @@ export async function submitRecover(call: Call, op: RecoverOperation, cluster: C
       );
     }
     await checkVmIdle(tx, now);
-    await checkCap(tx, op.kind, op.cap(config), op.noun);
-    await checkNameFree(tx, name, place.folderId, true);
-    return submitTask(tx, call, { kind: op.kind, target: { type: 'VirtualMachine', id: vm.id }, clusterId: cluster.id, vmId: vm.id, input });
+    await checkCap(tx, op.task, op.cap(config), op.noun);
+    await checkNameFree(tx, name, place.folderId);
+    await checkNameUnreserved(tx, name, place.folderId);
+    return { target: { type: 'VirtualMachine', id: vm.id }, clusterId: cluster.id, vmId: vm.id, input };
   });
-  call.deps.tasks.notify();
-  return id;
 }
 
 /** The spec's snapshot must be one of this VM's, taken in this cluster. */
@@ -116,22 +105,13 @@ async function snapshotOf(repos: Repos, cluster: Cluster, vm: Vm, id: string): P
   return s;
 }
 
-const ACTIVE = ['PENDING', 'RUNNING', 'BLOCKED'] as const;
-
-/**
- * VM names are unique within a folder. At admission a name that a pending restore or clone
- * will take counts as taken too; the task re-checks live VMs when it makes the VM.
- */
-export async function checkNameFree(tx: Repos, name: string, folderId: string, includeAdmitted: boolean): Promise<void> {
-  const clash = (await tx.vms.list({ names: [name] })).find((v) => v.folderId === folderId);
-  if (clash) {
-    throw vapiError('ALREADY_EXISTS', 'vm.name.exists', `A virtual machine named '${name}' already exists in folder ${folderId} (${clash.id}).`, name, folderId);
-  }
-  if (!includeAdmitted) return;
-  const tasks = await tx.tasks.list({ statuses: [...ACTIVE], operations: ['restore', 'linked_clone'] }, 1000);
+/** A name that a pending restore or clone will give its VM counts as taken too. */
+async function checkNameUnreserved(tx: Repos, name: string, folderId: string): Promise<void> {
+  const kinds = [RESTORE_TASK.kind, LINKED_CLONE_TASK.kind];
+  const tasks = await tx.tasks.list({ statuses: [...ACTIVE_TASK_STATUSES], kinds }, 1000);
   const taken = tasks.find((t) => {
     const i = t.input as Partial<RecoverInput>;
-    return (t.kind === 'vm.restore' || t.kind === 'vm.linked_clone') && i.name === name && i.folderId === folderId;
+    return i.name === name && i.folderId === folderId;
   });
   if (taken) {
     throw vapiError('ALREADY_EXISTS', 'vm.name.reserved', `Task ${taken.id} is already creating a virtual machine named '${name}' in folder ${folderId}.`, name, folderId, taken.id);

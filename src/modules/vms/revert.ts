@@ -1,9 +1,10 @@
 import type { Cluster, Vm } from '../../domain/model.ts';
-import { submitTask } from '../../tasks/submit.ts';
+import { admitTask } from '../../tasks/submit.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { checkCap, checkVmIdle } from './admission.ts';
+import { REVERT_TASK } from './revert-task.ts';
 
 export const REVERT_PRIVILEGES = {
   cluster: ['Host.Config.Storage'],
@@ -22,21 +23,17 @@ export async function submitRevert(call: Call, cluster: Cluster, vm: Vm, snapsho
   if (!snapshot || snapshot.vmId !== vm.id) {
     throw errors.invalidArgument('spec.snapshot', `${snapshotId} is not a snapshot of virtual machine ${vm.id}`);
   }
-  const id = await store.transaction(async (tx) => {
-    await tx.locks.acquire('admission');
+  return admitTask(call, REVERT_TASK, async (tx) => {
     const now = await tx.vms.get(vm.id);
     await checkVmState(tx, now ?? vm, cluster);
-    await checkCap(tx, 'vm.revert', config.maxConcurrentReverts, 'revert');
-    return submitTask(tx, call, {
-      kind: 'vm.revert',
+    await checkCap(tx, REVERT_TASK, config.maxConcurrentReverts, 'revert');
+    return {
       target: { type: 'VirtualMachine', id: vm.id },
       clusterId: cluster.id,
       vmId: vm.id,
       input: { snapshot: snapshotId, snapshotName: snapshot.name },
-    });
+    };
   });
-  call.deps.tasks.notify();
-  return id;
 }
 
 /** The state checks shared by admission and execution. */

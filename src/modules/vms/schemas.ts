@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { compact, formatTime, Id, ListOf, SetOf, Struct } from '../../vapi/wire.ts';
+import { compact, formatTime, Id, ListOf, SetOf, Since, Struct } from '../../vapi/wire.ts';
 
 const NS = 'com.vmware.snapservice.clusters.virtual_machines';
 
 export const VmInfo = Struct(`${NS}.info`, {
   name: Type.String(),
+  bios_uuid: Since('9.1.0.0', Type.Optional(Type.String())),
   local_protection_enabled: Type.Boolean(),
   protection_groups: SetOf(Id()),
   last_snapshot_time: Type.Optional(Type.String({ format: 'date-time' })),
@@ -47,6 +48,7 @@ export const LinkedCloneSpec = Struct(`${NS}.linked_clone_spec`, {
 export interface VmView {
   id: string;
   name: string;
+  biosUuid: string;
   localProtectionEnabled: boolean;
   protectionGroups: string[];
   lastSnapshotTime?: number;
@@ -58,6 +60,7 @@ export interface VmView {
 export function vmViewToWire(v: VmView) {
   return compact({
     name: v.name,
+    bios_uuid: v.biosUuid,
     local_protection_enabled: v.localProtectionEnabled,
     protection_groups: v.protectionGroups,
     last_snapshot_time: v.lastSnapshotTime === undefined ? undefined : formatTime(v.lastSnapshotTime),

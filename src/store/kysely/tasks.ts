@@ -1,9 +1,7 @@
-import type { Message, Task, TaskKind, TaskStatus } from '../../domain/model.ts';
+import { ACTIVE_TASK_STATUSES as ACTIVE, type Message, type Task, type TaskKind, type TaskStatus } from '../../domain/model.ts';
 import type { TaskRepo } from '../store.ts';
 import { bool, int, json, NONE, num, text, type Db } from './core.ts';
 import type { DB } from './schema.ts';
-
-const ACTIVE: TaskStatus[] = ['PENDING', 'RUNNING', 'BLOCKED'];
 
 function taskOf(r: DB['tasks']): Task {
   return {
@@ -71,6 +69,7 @@ export function taskRepo(db: Db): TaskRepo {
     async list(f, limit, offset = 0) {
       let q = db.selectFrom('tasks').selectAll();
       if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where(NONE);
+      if (f.kinds) q = f.kinds.length > 0 ? q.where('kind', 'in', f.kinds) : q.where(NONE);
       if (f.operations) q = f.operations.length > 0 ? q.where('operation', 'in', f.operations) : q.where(NONE);
       if (f.services) q = f.services.length > 0 ? q.where('service', 'in', f.services) : q.where(NONE);
       if (f.statuses) q = f.statuses.length > 0 ? q.where('status', 'in', f.statuses) : q.where(NONE);

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { errors, type VapiError } from '../errors.ts';
+import { errors, type VapiError } from '../../errors.ts';
 import { ListOf, LocalizableMessageSchema } from '../wire.ts';
 import { ERROR_PREFIX, kindOf, MAP_ENTRY, mapValueSchema, OPERATION_INPUT, properties, UNMODELLED_OPTIONALS, type WireKind } from './schema.ts';
 import { setOwn, type DataValue, type StructValue } from './values.ts';

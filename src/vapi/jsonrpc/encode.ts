@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { LocalizableMessageSchema, ListOf } from '../wire.ts';
-import type { VapiErrorBody } from '../errors.ts';
+import type { VapiErrorBody } from '../../errors.ts';
 import { DYNAMIC_STRUCTURE, ERROR_PREFIX, kindOf, MAP_ENTRY, mapValueSchema, properties, UNMODELLED_OPTIONALS } from './schema.ts';
 import { opt, str, struct, UNSET, VOID, type DataValue } from './values.ts';
 

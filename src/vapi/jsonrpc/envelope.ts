@@ -1,5 +1,5 @@
-import type { Credentials } from '../../http/authn.ts';
-import { errors, type VapiError } from '../errors.ts';
+import type { Credentials } from '../../access/authn.ts';
+import { errors, type VapiError } from '../../errors.ts';
 import { Fault } from './errors.ts';
 import { parseDataValue, type StructValue } from './values.ts';
 

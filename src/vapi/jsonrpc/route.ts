@@ -1,11 +1,11 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../context.ts';
-import { MALFORMED } from '../../http/body.ts';
+import { originOf, withSignChallenge } from '../../access/saml.ts';
 import { drainBody } from '../../http/errors.ts';
+import { MALFORMED } from '../body.ts';
 import { MAX_DEPTH, nestsDeeperThan } from '../depth.ts';
-import { originOf, withSignChallenge } from '../../sts/authenticate.ts';
-import { errors, VapiError } from '../errors.ts';
+import { errors, VapiError } from '../../errors.ts';
 import { invoke } from '../invoke.ts';
 import { operationKey, type Operation } from '../operation.ts';
 import { decode } from './decode.ts';

@@ -4,7 +4,7 @@
  * rest.ts answers and the error statuses the pipeline can produce) and security.
  */
 import type { TObject, TSchema } from '@sinclair/typebox';
-import { ERROR_STATUS, type ErrorKind } from '../errors.ts';
+import { ERROR_STATUS, type ErrorKind } from '../../errors.ts';
 import { operationKey, type Operation } from '../operation.ts';
 import { ErrorSchema } from '../wire.ts';
 import { ref, vapiTypeName, type Json, type SchemaRegistry } from './schemas.ts';

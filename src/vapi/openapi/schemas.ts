@@ -4,7 +4,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { isDeepStrictEqual } from 'node:util';
-import { ERROR_STATUS } from '../errors.ts';
+import { ERROR_STATUS } from '../../errors.ts';
 import { ErrorSchema } from '../wire.ts';
 
 export type Json = Record<string, unknown>;
@@ -22,6 +22,9 @@ const EXTENSIONS: Record<string, string | null> = {
   opaque: 'x-vapi-opaque',
   vapi_map: 'x-vapi-map',
   canonical: 'x-vapi-canonical-name',
+  // The release that added a field or enum values after their structure (vapi/release.ts).
+  since: 'x-vapi-since',
+  enumSince: 'x-vapi-enum-since',
   // `set` is `uniqueItems: true` already; `error` only marks ErrorSchema for the encoders.
   set: null,
   error: null,

@@ -63,12 +63,12 @@ export function checkObserved(contract: Contract, r: ObservedResponse): CheckRes
     if (!isJsonType(r.contentType)) return fail(`content type is ${r.contentType ?? '(none)'}, not application/json`);
     const fn = contract.validator(op.spec, declared.schema);
     if (fn(body.json)) return { op, violations: [] };
-    const deviation = deviationFor(contract, op, r.status, body.json, u.searchParams);
+    const deviation = deviationFor(contract, op, r.status, body.json, u.searchParams, r.method.toUpperCase() === 'GET' && r.requestBody === true);
     if (deviation) return { op, deviation, violations: [] };
     return fail(`body does not match the schema declared for ${code} (${describeSchema(declared.schema)}): ${formatAjvErrors(fn.errors)}`);
   }
   if (r.status === 204 && !body.empty) return fail('204 with a body');
-  const deviation = !body.empty && isJsonType(r.contentType) ? deviationFor(contract, op, r.status, body.json, u.searchParams) : undefined;
+  const deviation = !body.empty && isJsonType(r.contentType) ? deviationFor(contract, op, r.status, body.json, u.searchParams, r.method.toUpperCase() === 'GET' && r.requestBody === true) : undefined;
   if (deviation) return { op, deviation, violations: [] };
   return fail(`status ${code} is not declared (declared: ${Object.keys(op.responses).sort().join(', ')})`);
 }

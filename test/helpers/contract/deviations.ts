@@ -3,14 +3,14 @@
  * described here; anything else that departs is a violation. Also the operations we serve that
  * the documents lack (EXTENSIONS) and the requests outside both documents (exemption).
  */
-import { LATER_OPERATIONS } from '../../../src/modules/later/operations.ts';
+import { LATER_OPERATIONS } from '../../../src/modules/later/table.ts';
 import type { Contract } from './contract.ts';
-import { COMPONENTS, isObj, type CheckResult, type SpecOperation } from './model.ts';
+import { COMPONENTS, compareRelease, isObj, type CheckResult, type SpecOperation } from './model.ts';
 
 export const DEVIATIONS = {
   /**
    * We answer these kinds with HTTP 400, as the vAPI REST runtime's error-to-status table does
-   * (src/vapi/errors.ts ERROR_STATUS; ../shared/docs/snapservice-api.md §5.3), while some
+   * (src/errors.ts ERROR_STATUS; ../shared/docs/snapservice-api.md §5.3), while some
    * operations list them under 500 (tasks list: ResourceInaccessible past 1000 matches; vCenter
    * lists: UnableToAllocateResource past 1000 results). Admitted only for an operation whose
    * declared responses name that very error kind, and only with a body that is that error.
@@ -48,7 +48,8 @@ export const DEVIATIONS = {
    * exist) or cannot accept (a duplicate in a set) answers 400 INVALID_ARGUMENT naming it, as the
    * runtime's input validation does, also for operations that declare no 400 (cluster get, VM
    * get, datacenter list, ...) or a narrower one (power stop: AlreadyInDesiredState). Admitted
-   * only when the request carried query parameters besides the dispatch keys.
+   * only when the request carried query parameters besides the dispatch keys, or was a GET with
+   * a body (read as query input, src/vapi/rest.ts).
    */
   queryValidation: {
     kind: 'INVALID_ARGUMENT',
@@ -73,13 +74,14 @@ export const DEVIATIONS = {
     kind: 'RESOURCE_BUSY',
   },
   /**
-   * The 9.1.1 document labels the protection-group list filter member `cluster_pairs` as added in
-   * 8.0.3.0, yet the 8.0.3 bindings have no such member (../shared/docs/snapservice-api.md §3.5 and
-   * §4.3: pgs, names, states, vms) and cluster pairs themselves arrive in 9.0. We serve the 8.0.3
-   * bindings, so the key is refused as unknown (400 INVALID_ARGUMENT, see queryValidation). Used by
-   * the route-table test (test/contract/routes.test.ts).
+   * Query members of served operations that no release here takes. The 9.1.1 document labels
+   * the protection-group list filter member `cluster_pairs` as added in 8.0.3.0, yet the 8.0.3
+   * bindings have no such member (../shared/docs/snapservice-api.md §3.5 and §4.3: pgs, names,
+   * states, vms) and cluster pairs themselves arrive in 9.0; filtering by them needs replication,
+   * which is not modelled yet. The key is refused as unknown (400 INVALID_ARGUMENT, see
+   * queryValidation). Used by the route-table test (test/contract/routes.test.ts).
    */
-  mislabelledQueryMembers: {
+  unservedQueryMembers: {
     operations: { 'Snapservice.Clusters.ProtectionGroups_list': ['cluster_pairs'] } as Record<string, string[]>,
   },
   /**
@@ -89,6 +91,16 @@ export const DEVIATIONS = {
    */
   notImplemented: {
     operations: new Set(LATER_OPERATIONS.map((o) => o.operationId)),
+  },
+  /**
+   * An operation does not exist in a release before the one that added it: with `--release`
+   * below it the server answers 404 OPERATION_NOT_FOUND, as that release's appliance does
+   * (src/vapi/release.ts), whatever the 9.1 document declares. Admitted only for operations
+   * added after the oldest release served.
+   */
+  laterRelease: {
+    kind: 'OPERATION_NOT_FOUND',
+    after: '8.0.3.0',
   },
 } as const;
 
@@ -128,7 +140,7 @@ export function exemption(method: string, pathname: string): string | undefined 
 }
 
 /** The allow-list entry that admits this response, if one does. */
-export function deviationFor(contract: Contract, op: SpecOperation, status: number, json: unknown, query: URLSearchParams): CheckResult['deviation'] {
+export function deviationFor(contract: Contract, op: SpecOperation, status: number, json: unknown, query: URLSearchParams, getBody = false): CheckResult['deviation'] {
   const kind = isObj(json) ? json.error_type : undefined;
   if (typeof kind !== 'string') return undefined;
   const is = (component: string) => contract.componentValidator(op.spec, component)(json);
@@ -136,7 +148,7 @@ export function deviationFor(contract: Contract, op: SpecOperation, status: numb
   if (status === 400 && kind === DEVIATIONS.protocolRejection.kind && is('Vapi.Std.Errors.InvalidRequest')) return 'protocolRejection';
   if (status === 400 && kind === DEVIATIONS.queryValidation.kind && is('Vapi.Std.Errors.InvalidArgument')) {
     const input = [...query.keys()].filter((k) => k !== 'action' && k !== 'vmw-task' && !(k in op.select));
-    if (input.length > 0) return 'queryValidation';
+    if (input.length > 0 || getBody) return 'queryValidation';
   }
   if (status === 400 && listed(DEVIATIONS.groupState.operations, op.operationId) && listed(DEVIATIONS.groupState.kinds, kind) && is(`Vapi.Std.Errors.${errorComponent(kind)}`)) {
     return 'groupState';
@@ -152,6 +164,10 @@ export function deviationFor(contract: Contract, op: SpecOperation, status: numb
   }
   if (status === 400 && kind === 'UNSUPPORTED' && DEVIATIONS.notImplemented.operations.has(op.operationId) && is('Vapi.Std.Errors.Unsupported')) {
     return 'notImplemented';
+  }
+  const later = DEVIATIONS.laterRelease;
+  if (status === 404 && kind === later.kind && op.since !== undefined && compareRelease(op.since, later.after) > 0 && is('Vapi.Std.Errors.OperationNotFound')) {
+    return 'laterRelease';
   }
   return undefined;
 }

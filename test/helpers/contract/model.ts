@@ -56,6 +56,8 @@ export interface ObservedResponse {
   status: number;
   contentType?: string;
   body: string;
+  /** The request carried a body (a GET's body is query input: src/vapi/rest.ts). */
+  requestBody?: boolean;
 }
 
 export interface CheckResult {

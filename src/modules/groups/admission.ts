@@ -1,16 +1,16 @@
-import type { Cluster, ProtectionGroup, SnapshotPolicy, TargetEntities, TaskKind } from '../../domain/model.ts';
+import { ACTIVE_TASK_STATUSES, type Cluster, type ProtectionGroup, type TargetEntities } from '../../domain/model.ts';
 import { nameProblem, policyProblem, targetProblem, type Problem } from '../../domain/groups.ts';
 import { newId } from '../../domain/ids.ts';
-import { clusterOr404 } from '../../services/lookup.ts';
-import { currentMembers } from '../../services/groups.ts';
-import { submitTask } from '../../tasks/submit.ts';
+import { clusterOr404 } from '../../access/lookup.ts';
+import { currentMembers } from '../../engine/groups.ts';
+import { admitTask } from '../../tasks/submit.ts';
+import type { TaskType } from '../../tasks/task.ts';
 import type { Repos } from '../../store/store.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
+import { PG_CREATE, PG_PAUSE, PG_RESUME, PG_SNAPSHOT, PG_TASK_KINDS, PG_UPDATE, type GroupChange, type GroupDraft } from './tasks.ts';
 
 export const PG_TYPE = 'com.vmware.snapservice.protection_group';
-export const PG_KINDS: TaskKind[] = ['pg.create', 'pg.update', 'pg.pause', 'pg.resume', 'pg.delete', 'pg.snapshot'];
-const ACTIVE = ['PENDING', 'RUNNING', 'BLOCKED'] as const;
 
 /** Cluster (404), group in it (404), then the privilege on the cluster (403). */
 export async function clusterAndGroup(call: Call, ids: Record<string, string>, privilege: string): Promise<{ cluster: Cluster; pg: ProtectionGroup }> {
@@ -36,18 +36,11 @@ async function checkVms(repos: Repos, cluster: Cluster, field: string, t: Target
   }
 }
 
-export interface GroupDraft {
-  name: string;
-  targetEntities: TargetEntities;
-  policies: SnapshotPolicy[];
-  locked: boolean;
-}
-
 /** Names are unique per cluster, also against groups whose creation is still pending. */
 async function nameTaken(tx: Repos, clusterId: string, name: string, exceptId?: string): Promise<boolean> {
   const groups = await tx.groups.list(clusterId, { names: [name] });
   if (groups.some((g) => g.id !== exceptId)) return true;
-  const pending = await tx.tasks.list({ statuses: [...ACTIVE], operations: ['create', 'update'], services: ['com.vmware.snapservice.clusters.protection_groups'] }, 10_000);
+  const pending = await tx.tasks.list({ statuses: [...ACTIVE_TASK_STATUSES], kinds: [PG_CREATE.kind, PG_UPDATE.kind] }, 10_000);
   return pending.some((t) => t.clusterId === clusterId && (t.input as { name?: string }).name === name && t.targetId !== exceptId);
 }
 
@@ -57,23 +50,14 @@ export async function submitCreate(call: Call, cluster: Cluster, draft: GroupDra
   fail(targetProblem('spec.target_entities', draft.targetEntities));
   fail(policyProblem('spec.snapshot_policies', draft.policies, config.limits));
   await checkVms(store.repos, cluster, 'spec.target_entities', draft.targetEntities);
-  const id = await store.transaction(async (tx) => {
-    await tx.locks.acquire('admission');
+  return admitTask(call, PG_CREATE, async (tx) => {
     if (await nameTaken(tx, cluster.id, draft.name)) throw errors.invalidArgument('spec.name', `a protection group named '${draft.name}' already exists in cluster ${cluster.id}`);
     const count = (await tx.groups.list(cluster.id)).length;
     const limit = config.limits.groupsPerCluster;
     if (count >= limit) throw errors.notAllowed('pg.limit', `Cluster ${cluster.id} already has ${count} protection groups, the limit of ${limit}.`, cluster.id, limit);
     const pgId = newId();
-    return submitTask(tx, call, { kind: 'pg.create', target: { type: PG_TYPE, id: pgId }, clusterId: cluster.id, input: { ...draft, pgId } });
+    return { target: { type: PG_TYPE, id: pgId }, clusterId: cluster.id, input: { ...draft, pgId } };
   });
-  call.deps.tasks.notify();
-  return id;
-}
-
-export interface GroupChange {
-  name?: string;
-  targetEntities?: TargetEntities;
-  policies?: SnapshotPolicy[];
 }
 
 /**
@@ -81,29 +65,26 @@ export interface GroupChange {
  * soft-deleted ones too (NOT_ALLOWED_IN_CURRENT_STATE), and one operation at a time per group.
  */
 async function admitChange(tx: Repos, pg: ProtectionGroup, opts: { lockedRefuses: boolean }): Promise<ProtectionGroup> {
-  await tx.locks.acquire('admission');
   const now = await tx.groups.get(pg.id);
   if (!now) throw errors.notFound('protection group', pg.id);
   if (opts.lockedRefuses && now.locked) throw vapiError('UNSUPPORTED', 'pg.locked', `Protection group ${pg.id} is locked: it cannot be changed or deleted.`, pg.id);
   if (now.status === 'MARKED_FOR_DELETE') throw errors.notAllowed('pg.marked_for_delete', `Protection group ${pg.id} is marked for deletion.`, pg.id);
-  const busy = await tx.tasks.activeForTarget(pg.id, PG_KINDS);
+  const busy = await tx.tasks.activeForTarget(pg.id, PG_TASK_KINDS);
   if (busy) throw errors.notAllowed('pg.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on protection group ${pg.id}.`, pg.id, busy.id);
   return now;
 }
 
-export async function submitChange(call: Call, cluster: Cluster, pg: ProtectionGroup, kind: 'pg.update' | 'pg.pause' | 'pg.resume' | 'pg.delete' | 'pg.snapshot', input: Record<string, unknown>): Promise<string> {
-  const { store } = call.deps;
-  const id = await store.transaction(async (tx) => {
-    const now = await admitChange(tx, pg, { lockedRefuses: kind !== 'pg.snapshot' });
-    if (kind === 'pg.pause' && now.status === 'PAUSED') throw vapiError('ALREADY_IN_DESIRED_STATE', 'pg.already_paused', `Protection group ${pg.id} is already paused.`, pg.id);
-    if (kind === 'pg.resume' && now.status === 'ACTIVE') throw vapiError('ALREADY_IN_DESIRED_STATE', 'pg.already_active', `Protection group ${pg.id} is already active.`, pg.id);
-    if (kind === 'pg.update' && typeof input.name === 'string' && (await nameTaken(tx, cluster.id, input.name, pg.id))) {
-      throw errors.invalidArgument('spec.name', `a protection group named '${input.name}' already exists in cluster ${cluster.id}`);
+export async function submitChange<I>(call: Call, cluster: Cluster, pg: ProtectionGroup, type: TaskType<I>, input: I): Promise<string> {
+  return admitTask(call, type, async (tx) => {
+    const now = await admitChange(tx, pg, { lockedRefuses: type !== PG_SNAPSHOT });
+    if (type === PG_PAUSE && now.status === 'PAUSED') throw vapiError('ALREADY_IN_DESIRED_STATE', 'pg.already_paused', `Protection group ${pg.id} is already paused.`, pg.id);
+    if (type === PG_RESUME && now.status === 'ACTIVE') throw vapiError('ALREADY_IN_DESIRED_STATE', 'pg.already_active', `Protection group ${pg.id} is already active.`, pg.id);
+    const name = (input as GroupChange).name;
+    if (type === PG_UPDATE && typeof name === 'string' && (await nameTaken(tx, cluster.id, name, pg.id))) {
+      throw errors.invalidArgument('spec.name', `a protection group named '${name}' already exists in cluster ${cluster.id}`);
     }
-    return submitTask(tx, call, { kind, target: { type: PG_TYPE, id: pg.id }, clusterId: cluster.id, input });
+    return { target: { type: PG_TYPE, id: pg.id }, clusterId: cluster.id, input };
   });
-  call.deps.tasks.notify();
-  return id;
 }
 
 export async function validateChange(call: Call, cluster: Cluster, change: GroupChange): Promise<void> {

@@ -1,7 +1,7 @@
 import type { DiskSnapshot, SnapshotType, Vm, VmSnapshot } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
-import { errors } from '../vapi/errors.ts';
+import { errors } from '../errors.ts';
 import { snapshotDisks } from './disks.ts';
 
 export interface SnapshotRequest {

@@ -6,16 +6,16 @@ import {
   FolderFilter, FolderList, folderToWire, HostFilter, HostList, hostToWire, ResourcePoolFilter, ResourcePoolList, resourcePoolToWire,
 } from './schemas.ts';
 import { hostUuid, listClusters, listDatacenters, listFolders, listHosts, listResourcePools, readableCluster } from './inventory.ts';
-import { vcenterVmRoutes } from './vm-routes.ts';
+import { vcenterVmOperations } from './vm-operations.ts';
 
 /**
  * The slice of the vCenter Automation API beside Snapservice: inventory reads, and VM reads,
- * power, relocate and delete (vm-routes.ts). Only list and get; inventory is created by seeds.
+ * power, relocate and delete (vm-operations.ts). Only list and get; inventory is created by seeds.
  */
 const VC = 'com.vmware.vcenter';
 const SINCE = '6.5';
 
-const inventoryRoutes: Operation[] = [
+const inventoryOperations: Operation[] = [
   defineOperation({
     service: `${VC}.datacenter`, name: 'list', since: SINCE, readOnly: true,
     rest: { method: 'GET', path: '/api/vcenter/datacenter', query: ['filter'] },
@@ -62,4 +62,4 @@ const inventoryRoutes: Operation[] = [
   }),
 ];
 
-export const vcenterRoutes: Operation[] = [...inventoryRoutes, ...vcenterVmRoutes];
+export const vcenterOperations: Operation[] = [...inventoryOperations, ...vcenterVmOperations];

@@ -23,7 +23,7 @@ function powerOperation(action: PowerAction): Operation {
   });
 }
 
-export const vcenterVmRoutes: Operation[] = [
+export const vcenterVmOperations: Operation[] = [
   defineOperation({
     service: VM, name: 'list', since: '6.5', readOnly: true,
     rest: { method: 'GET', path: '/api/vcenter/vm', query: ['filter'] },

@@ -2,7 +2,7 @@ import type { Cluster, ProtectionGroup, Vm } from '../../domain/model.ts';
 import { globMatcher, isValidGlob } from '../../domain/glob.ts';
 import { compareIds, groupMembers } from '../../domain/membership.ts';
 import type { Repos, SnapshotStats } from '../../store/store.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
 import type { VmView } from './schemas.ts';
 
@@ -30,6 +30,7 @@ function view(vm: Vm, cluster: Cluster, stats: Map<string, SnapshotStats>, membe
   return {
     id: vm.id,
     name: vm.name,
+    biosUuid: vm.biosUuid,
     localProtectionEnabled: groups.some((g) => g.status === 'ACTIVE'),
     protectionGroups: groups.map((g) => g.id),
     lastSnapshotTime: s?.latest,

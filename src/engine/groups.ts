@@ -3,7 +3,7 @@ import { newId } from '../domain/ids.ts';
 import { groupMembers } from '../domain/membership.ts';
 import { expiryOf } from '../domain/schedule.ts';
 import type { Repos } from '../store/store.ts';
-import { VapiError } from '../vapi/errors.ts';
+import { VapiError } from '../errors.ts';
 import { deleteSnapshot } from './disks.ts';
 import { takeVmSnapshot } from './snapshots.ts';
 

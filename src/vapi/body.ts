@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { MAX_DEPTH, nestsDeeperThan } from '../vapi/depth.ts';
-import { errors, type VapiError } from '../vapi/errors.ts';
+import { MAX_DEPTH, nestsDeeperThan } from './depth.ts';
+import { errors, type VapiError } from '../errors.ts';
 
 export const MALFORMED = Symbol('malformed-body');
 export type MalformedBody = { [MALFORMED]: VapiError };
@@ -12,6 +12,9 @@ export type MalformedBody = { [MALFORMED]: VapiError };
  * send JSON without the header (the vAPI runtime does, on GETs) still work.
  */
 export function registerBodyParsers(app: FastifyInstance): void {
+  // A GET body is read too (Fastify ignores it by default): it is honoured or refused, never
+  // silently dropped (rest.ts).
+  app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;

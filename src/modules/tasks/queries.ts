@@ -1,8 +1,8 @@
 import type { Task, TaskStatus } from '../../domain/model.ts';
 import type { EntityRef } from '../../domain/privileges.ts';
-import { typeOfId } from '../../http/authz.ts';
+import { typeOfId } from '../../access/authz.ts';
 import type { TaskFilter } from '../../store/store.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { errors, vapiError } from '../../errors.ts';
 import { constraint } from '../../vapi/filters.ts';
 import type { Call } from '../../vapi/operation.ts';
 

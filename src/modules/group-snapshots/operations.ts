@@ -1,20 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import { nameProblem } from '../../domain/groups.ts';
-import { deleteGroupSnapshot } from '../../services/groups.ts';
-import { errors, vapiError } from '../../vapi/errors.ts';
+import { deleteGroupSnapshot } from '../../engine/groups.ts';
+import { errors, vapiError } from '../../errors.ts';
 import { snapshotFilter } from '../../vapi/filters.ts';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import {
   PgSnapshotCreateResult, PgSnapshotCreateSpec, PgSnapshotFilter, PgSnapshotInfo, PgSnapshotList, pgSnapshotToWire,
 } from '../groups/schemas.ts';
-import { clusterAndGroup, submitChange } from '../groups/service.ts';
+import { clusterAndGroup, submitChange } from '../groups/admission.ts';
+import { PG_SNAPSHOT } from '../groups/tasks.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.protection_groups.snapshots';
 const BASE = '/api/snapservice/clusters/{cluster}/protection-groups/{pg}/snapshots';
 
 
-export const groupSnapshotRoutes: Operation[] = [
+export const groupSnapshotOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: BASE, query: ['filter'] },
@@ -48,6 +49,7 @@ export const groupSnapshotRoutes: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'create$task', since: '8.0.3.0',
     rest: { method: 'POST', path: BASE, task: true, body: 'spec' },
+    task: PG_SNAPSHOT,
     input: Input({ cluster: Id(), pg: Id(), spec: PgSnapshotCreateSpec }),
     ids: ['cluster', 'pg'],
     taskResult: PgSnapshotCreateResult,
@@ -56,7 +58,7 @@ export const groupSnapshotRoutes: Operation[] = [
       const p = nameProblem('spec.name', input.spec.name);
       if (p) throw errors.invalidArgument(p.field, p.why);
       if (input.spec.retention && input.spec.retention.duration < 1) throw errors.invalidArgument('spec.retention.duration', 'must be at least 1');
-      return submitChange(call, cluster, pg, 'pg.snapshot', { name: input.spec.name, retention: input.spec.retention });
+      return submitChange(call, cluster, pg, PG_SNAPSHOT, { name: input.spec.name, retention: input.spec.retention });
     },
   }),
   defineOperation({

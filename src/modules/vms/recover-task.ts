@@ -1,10 +1,32 @@
-import { writtenBlocks } from '../../services/disks.ts';
-import { createVm } from '../../services/inventory.ts';
+import { writtenBlocks } from '../../engine/disks.ts';
+import { createVm } from '../../engine/inventory.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
-import { errors } from '../../vapi/errors.ts';
+import { defineTask } from '../../tasks/task.ts';
+import { errors } from '../../errors.ts';
 import { paced } from './pacing.ts';
-import { planPlacement } from './placement.ts';
-import { checkNameFree, type RecoverInput } from './recover.ts';
+import { checkNameFree, planPlacement } from './placement.ts';
+
+/** What a restore or linked-clone task keeps: the placement as admitted (a DRS-chosen host is chosen again at run time). */
+export interface RecoverInput {
+  snapshot: string;
+  snapshotName: string;
+  name: string;
+  folderId: string;
+  resourcePoolId: string;
+  hostId: string | null;
+}
+
+export const RESTORE_TASK = defineTask<RecoverInput>({
+  kind: 'vm.restore',
+  description: { id: 'vm.restore', text: 'Restore virtual machine' },
+  run: (run, input) => recoverExecutor(run, input, true),
+});
+
+export const LINKED_CLONE_TASK = defineTask<RecoverInput>({
+  kind: 'vm.linked_clone',
+  description: { id: 'vm.linked_clone', text: 'Create linked clone of virtual machine' },
+  run: (run, input) => recoverExecutor(run, input, false),
+});
 
 /**
  * RUNNING for the modelled duration (a restore: taskDelayMs + taskMsPerBlock per block of the
@@ -14,11 +36,9 @@ import { checkNameFree, type RecoverInput } from './recover.ts';
  * layers (O(disks), whatever their size), and end the task with the new VM's id. A crash
  * before that transaction leaves nothing behind; the recovered task runs again.
  */
-export async function recoverExecutor(run: TaskRun): Promise<void> {
+async function recoverExecutor(run: TaskRun, input: RecoverInput, restore: boolean): Promise<void> {
   const { store, config, clock } = run.deps;
-  const input = run.task.input as RecoverInput;
   const clusterId = run.task.clusterId as string;
-  const restore = run.task.kind === 'vm.restore';
 
   const disks = await store.repos.snapshots.disks(input.snapshot);
   const blocks = restore ? await writtenBlocks(store.repos, disks.map((d) => d.layerId)) : 0;
@@ -38,7 +58,7 @@ export async function recoverExecutor(run: TaskRun): Promise<void> {
       throw errors.notAllowed(`${run.task.kind}.snapshot_gone`, `Snapshot ${input.snapshot} was deleted before the ${restore ? 'restore' : 'linked clone'} could run.`, input.snapshot);
     }
     const place = await planPlacement(tx, cluster, snapshot, { folder: input.folderId, resource_pool: input.resourcePoolId, host: input.hostId ?? undefined });
-    await checkNameFree(tx, input.name, place.folderId, false);
+    await checkNameFree(tx, input.name, place.folderId);
     const vm = await createVm(tx, {
       name: input.name,
       clusterId: cluster.id,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../context.ts';
-import { BASIC_CHALLENGE, errors, VapiError } from '../vapi/errors.ts';
-import { SSO_DOMAIN } from './assertion.ts';
-import type { StsMaterial } from './keys.ts';
-import { checkValidity, TokenError, verifyAssertion, type VerifiedToken } from './token.ts';
+import { BASIC_CHALLENGE, errors, VapiError } from '../errors.ts';
+import { SSO_DOMAIN } from '../sts/assertion.ts';
+import type { StsMaterial } from '../sts/keys.ts';
+import { checkValidity, TokenError, verifyAssertion, type VerifiedToken } from '../sts/token.ts';
 
 /** Where the STS answers; `/{domain}` may follow. */
 export const STS_PATH = '/sts/STSService';

@@ -2,7 +2,7 @@ import { newToken } from '../../domain/ids.ts';
 import type { Session } from '../../domain/model.ts';
 import { sha256 } from '../../security/passwords.ts';
 import type { Call } from '../../vapi/operation.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 
 /** Creates a session for the caller; only the token's hash is stored. */
 export async function createSession(call: Call): Promise<string> {

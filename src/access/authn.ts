@@ -1,8 +1,8 @@
 import type { Deps } from '../context.ts';
 import { formatTime } from '../vapi/wire.ts';
-import { BASIC_CHALLENGE, errors, msg, VapiError } from '../vapi/errors.ts';
+import { BASIC_CHALLENGE, errors, msg, VapiError } from '../errors.ts';
 import { hashPassword, sha256, verifyPassword } from '../security/passwords.ts';
-import { verifySamlToken } from '../sts/authenticate.ts';
+import { verifySamlToken } from './saml.ts';
 
 /** Credentials as any protocol carries them: HTTP Basic / user_pass, a session token, or a SAML
  * bearer token (the assertion's XML; `Authorization: SIGN` / saml_bearer_token). */

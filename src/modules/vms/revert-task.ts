@@ -1,14 +1,21 @@
 import type { Vm } from '../../domain/model.ts';
-import { changedBlocks, revertDisks } from '../../services/disks.ts';
-import { takeVmSnapshot } from '../../services/snapshots.ts';
+import { changedBlocks, revertDisks } from '../../engine/disks.ts';
+import { takeVmSnapshot } from '../../engine/snapshots.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
-import { errors } from '../../vapi/errors.ts';
+import { defineTask } from '../../tasks/task.ts';
+import { errors } from '../../errors.ts';
 import { paced } from './pacing.ts';
 
-interface RevertInput {
+export interface RevertInput {
   snapshot: string;
   snapshotName: string;
 }
+
+export const REVERT_TASK = defineTask<RevertInput>({
+  kind: 'vm.revert',
+  description: { id: 'vm.revert', text: 'Revert virtual machine' },
+  run: revertExecutor,
+});
 
 const STEP_POWERED_OFF = 1;
 
@@ -18,9 +25,8 @@ const STEP_POWERED_OFF = 1;
  * point every disk at the snapshot's content, regenerate sequence UUIDs and finish the task.
  * A crash before that transaction leaves the disks wholly old; the recovered task resumes.
  */
-export async function revertExecutor(run: TaskRun): Promise<void> {
+async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
   const { store, config, clock } = run.deps;
-  const input = run.task.input as RevertInput;
   const vmId = run.task.vmId as string;
   const clusterId = run.task.clusterId as string;
 

@@ -1,6 +1,6 @@
 import type { Cluster, Vm } from '../domain/model.ts';
 import type { Repos } from '../store/store.ts';
-import { errors } from '../vapi/errors.ts';
+import { errors } from '../errors.ts';
 
 /** 404 lookups shared by operations' `authorize` steps. */
 

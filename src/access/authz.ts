@@ -2,7 +2,7 @@ import type { Deps } from '../context.ts';
 import { effectivePrivileges, firstMissing } from '../domain/authz.ts';
 import type { Permission, Vm } from '../domain/model.ts';
 import type { EntityRef, EntityType } from '../domain/privileges.ts';
-import { errors } from '../vapi/errors.ts';
+import { errors } from '../errors.ts';
 import type { Repos } from '../store/store.ts';
 
 /**

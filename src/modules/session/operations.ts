@@ -1,10 +1,10 @@
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Input, Secret } from '../../vapi/wire.ts';
 import { CisSessionInfo, sessionToWire, SnapserviceSessionInfo } from './schemas.ts';
-import { createSession, deleteSession, getSession } from './service.ts';
+import { createSession, deleteSession, getSession } from './sessions.ts';
 
 /** vCenter's session resource, and the same three operations under snapservice (added in 9.0). */
-function sessionOperations(service: string, path: string, since: string, info: typeof CisSessionInfo): Operation[] {
+function sessionResource(service: string, path: string, since: string, info: typeof CisSessionInfo): Operation[] {
   return [
     defineOperation({
       service, name: 'create', since, auth: 'password',
@@ -29,7 +29,7 @@ function sessionOperations(service: string, path: string, since: string, info: t
   ];
 }
 
-export const sessionRoutes: Operation[] = [
-  ...sessionOperations('com.vmware.cis.session', '/api/session', '6.7.1', CisSessionInfo),
-  ...sessionOperations('com.vmware.snapservice.sessions', '/api/snapservice/sessions', '9.0.0.0', SnapserviceSessionInfo),
+export const sessionOperations: Operation[] = [
+  ...sessionResource('com.vmware.cis.session', '/api/session', '6.7.1', CisSessionInfo),
+  ...sessionResource('com.vmware.snapservice.sessions', '/api/snapservice/sessions', '9.0.0.0', SnapserviceSessionInfo),
 ];

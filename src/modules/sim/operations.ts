@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Disk, Vm } from '../../domain/model.ts';
-import { blockCount, readBlock, readContent, writeBlock } from '../../services/disks.ts';
-import { liveVmOr404 } from '../../services/lookup.ts';
-import { takeVmSnapshot } from '../../services/snapshots.ts';
-import { errors } from '../../vapi/errors.ts';
+import { blockCount, readBlock, readContent, writeBlock } from '../../engine/disks.ts';
+import { liveVmOr404 } from '../../access/lookup.ts';
+import { takeVmSnapshot } from '../../engine/snapshots.ts';
+import { errors } from '../../errors.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input, Struct } from '../../vapi/wire.ts';
 
@@ -52,7 +52,7 @@ function decodeBase64(s: string, max: number): Buffer {
   return buf;
 }
 
-export const simRoutes: Operation[] = [
+export const simOperations: Operation[] = [
   defineOperation({
     service: `${SERVICE}.disks`, name: 'write', since: 'sim',
     rest: { method: 'POST', path: '/api/sim/vms/{vm}/disks/{disk_key}', action: 'write', body: 'spec', status: 204 },

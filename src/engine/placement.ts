@@ -1,6 +1,6 @@
 import type { Cluster, Folder, Host } from '../domain/model.ts';
 import type { Repos } from '../store/store.ts';
-import { errors } from '../vapi/errors.ts';
+import { errors } from '../errors.ts';
 
 /** VM placement rules shared by vCenter relocate and Snapservice restore / linked clone. */
 

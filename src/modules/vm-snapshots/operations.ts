@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Cluster, Vm } from '../../domain/model.ts';
-import { errors } from '../../vapi/errors.ts';
+import { errors } from '../../errors.ts';
 import { snapshotFilter } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
-import { clusterAndVm } from '../vms/routes.ts';
+import { clusterAndVm } from '../vms/operations.ts';
 import { VmSnapshotFilter, VmSnapshotInfo, VmSnapshotList, vmSnapshotToWire } from './schemas.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.virtual_machines.snapshots';
@@ -19,7 +19,7 @@ async function associated(call: Call, cluster: Cluster, vm: Vm): Promise<void> {
 }
 
 
-export const vmSnapshotRoutes: Operation[] = [
+export const vmSnapshotOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: BASE, query: ['filter'] },

@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import { clusterOr404 } from '../../services/lookup.ts';
-import { currentMembers } from '../../services/groups.ts';
+import { clusterOr404 } from '../../access/lookup.ts';
+import { currentMembers } from '../../engine/groups.ts';
 import { constraint } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import {
   DeleteSpec, GroupFilter, GroupInfo, GroupList, GroupSpec, GroupUpdateSpec, groupToWire, policiesFromWire, targetsFromWire,
 } from './schemas.ts';
-import { clusterAndGroup, submitChange, submitCreate, validateChange, visibleMembers } from './service.ts';
+import { clusterAndGroup, submitChange, submitCreate, validateChange, visibleMembers } from './admission.ts';
+import { PG_CREATE, PG_DELETE, PG_PAUSE, PG_RESUME, PG_UPDATE } from './tasks.ts';
 import type { ProtectionGroup } from '../../domain/model.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.protection_groups';
@@ -21,7 +22,7 @@ async function info(call: Call, pg: ProtectionGroup) {
 }
 
 
-export const groupRoutes: Operation[] = [
+export const groupOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: BASE, query: ['filter'] },
@@ -60,6 +61,7 @@ export const groupRoutes: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'create$task', since: '8.0.3.0',
     rest: { method: 'POST', path: BASE, task: true, body: 'spec' },
+    task: PG_CREATE,
     input: Input({ cluster: Id(), spec: GroupSpec }),
     ids: ['cluster'],
     taskResult: Id(),
@@ -79,6 +81,7 @@ export const groupRoutes: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'update$task', since: '8.0.3.0',
     rest: { method: 'PATCH', path: `${BASE}/{pg}`, task: true, body: 'spec' },
+    task: PG_UPDATE,
     input: Input({ cluster: Id(), pg: Id(), spec: GroupUpdateSpec }),
     ids: ['cluster', 'pg'],
     authorize: (call, ids) => clusterAndGroup(call, ids, WRITE),
@@ -87,27 +90,30 @@ export const groupRoutes: Operation[] = [
         name: input.spec.name,
         targetEntities: input.spec.target_entities ? targetsFromWire(input.spec.target_entities) : undefined,
         policies: input.spec.snapshot_policies ? policiesFromWire(input.spec.snapshot_policies) : undefined,
+        locked: input.spec.locked,
       };
       await validateChange(call, cluster, change);
-      return submitChange(call, cluster, pg, 'pg.update', change);
+      return submitChange(call, cluster, pg, PG_UPDATE, change);
     },
   }),
-  ...(['pause', 'resume'] as const).map((action) =>
+  ...([['pause', PG_PAUSE], ['resume', PG_RESUME]] as const).map(([action, task]) =>
     defineOperation({
       service: SERVICE, name: `${action}$task`, since: '8.0.3.0',
       rest: { method: 'POST', path: `${BASE}/{pg}`, action, task: true },
+      task,
       input: Input({ cluster: Id(), pg: Id() }),
       ids: ['cluster', 'pg'],
       authorize: (call, ids) => clusterAndGroup(call, ids, WRITE),
-      handler: (call, _input, { cluster, pg }) => submitChange(call, cluster, pg, action === 'pause' ? 'pg.pause' : 'pg.resume', {}),
+      handler: (call, _input, { cluster, pg }) => submitChange(call, cluster, pg, task, {}),
     }),
   ),
   defineOperation({
     service: SERVICE, name: 'delete$task', since: '8.0.3.0',
     rest: { method: 'DELETE', path: `${BASE}/{pg}`, task: true, query: ['spec'], body: 'spec', bodyWrapped: true },
+    task: PG_DELETE,
     input: Input({ cluster: Id(), pg: Id(), spec: Type.Optional(DeleteSpec) }),
     ids: ['cluster', 'pg'],
     authorize: (call, ids) => clusterAndGroup(call, ids, WRITE),
-    handler: (call, input, { cluster, pg }) => submitChange(call, cluster, pg, 'pg.delete', { force: input.spec?.force ?? false }),
+    handler: (call, input, { cluster, pg }) => submitChange(call, cluster, pg, PG_DELETE, { force: input.spec?.force ?? false }),
   }),
 ];

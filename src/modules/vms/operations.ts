@@ -1,12 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { Cluster, Vm } from '../../domain/model.ts';
-import { clusterOr404, knownVmOr404 } from '../../services/lookup.ts';
+import { clusterOr404, knownVmOr404 } from '../../access/lookup.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import { LINKED_CLONE, RESTORE, submitRecover, type RecoverOperation } from './recover.ts';
 import { REVERT_PRIVILEGES, submitRevert } from './revert.ts';
+import { REVERT_TASK } from './revert-task.ts';
 import { LinkedCloneSpec, RestoreSpec, RevertSpec, VmFilter, VmInfo, VmList, vmViewToWire } from './schemas.ts';
-import { getVm, listVms } from './service.ts';
+import { getVm, listVms } from './views.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.virtual_machines';
 const BASE = '/api/snapservice/clusters/{cluster}/virtual-machines';
@@ -36,6 +37,7 @@ function recoverOperation(op: RecoverOperation, spec: typeof RestoreSpec | typeo
   return defineOperation({
     service: SERVICE, name: `${op.operation}$task`, since: '8.0.3.0',
     rest: { method: 'POST', path: `${BASE}/{vm}`, action: op.action, task: true, body: 'spec' },
+    task: op.task,
     input: Input({ cluster: Id(), vm: Id(), spec }),
     ids: ['cluster', 'vm'],
     taskResult: Id(),
@@ -44,7 +46,7 @@ function recoverOperation(op: RecoverOperation, spec: typeof RestoreSpec | typeo
   });
 }
 
-export const vmRoutes: Operation[] = [
+export const vmOperations: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: BASE, query: ['filter'] },
@@ -70,6 +72,7 @@ export const vmRoutes: Operation[] = [
   defineOperation({
     service: SERVICE, name: 'revert$task', since: '8.0.3.0',
     rest: { method: 'POST', path: `${BASE}/{vm}`, action: 'revert', task: true, body: 'spec' },
+    task: REVERT_TASK,
     input: Input({ cluster: Id(), vm: Id(), spec: RevertSpec }),
     ids: ['cluster', 'vm'],
     authorize: (call, ids) => clusterAndVm(call, ids, REVERT_PRIVILEGES),

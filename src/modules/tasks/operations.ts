@@ -4,10 +4,10 @@ import { Id, Input } from '../../vapi/wire.ts';
 import {
   CisGetSpec, CisTaskFilter, CisTaskInfo, CisTaskMap, SnapserviceTaskFilter, SnapserviceTaskInfo, SnapserviceTaskList, taskToWire,
 } from './schemas.ts';
-import { getTask, listTasks, taskFilter } from './service.ts';
+import { getTask, listTasks, taskFilter } from './queries.ts';
 
 /** Snapservice's own task service, and vCenter's cis tasks over the same stored tasks. */
-export const taskRoutes: Operation[] = [
+export const taskOperations: Operation[] = [
   defineOperation({
     service: 'com.vmware.snapservice.tasks', name: 'list', since: '8.0.3.0', readOnly: true,
     rest: { method: 'GET', path: '/api/snapservice/tasks', query: ['filter'] },
