@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
-import type { Role } from './domain/model.ts';
+import type { Role, Task } from './domain/model.ts';
 import type { LoginThrottle } from './security/login-throttle.ts';
 import type { VerifiedCache } from './security/passwords.ts';
 import type { StsKeys } from './sts/keys.ts';
@@ -10,6 +10,10 @@ import type { Store } from './store/store.ts';
 /** A nudge to a background worker (task runner, scheduler): new work may be due. */
 export interface TaskSignal {
   notify(): void;
+  /** The owner id to admit tasks under, when a started runner in this process takes them. */
+  adopter?(): string | undefined;
+  /** Runs a task admitted as RUNNING under that owner (see tasks/submit.ts). */
+  adopt?(task: Task): void;
 }
 
 /** Process-wide dependencies, built once by main (or a test) and passed down explicitly. */

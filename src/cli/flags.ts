@@ -105,9 +105,6 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
     given.add(s.path.join('.'));
   }
 
-  // `--task-delay-ms 0` asks for tasks as fast as possible: the queue delay follows unless given.
-  if (input.taskDelayMs === 0 && !given.has('taskQueueMs')) input.taskQueueMs = 0;
-
   let config: Config;
   try {
     config = makeConfig(input as ConfigInput);

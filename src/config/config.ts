@@ -25,8 +25,8 @@ export const ConfigSchema = Type.Object(
     maxConcurrentClones: Type.Integer({ minimum: 1, default: 4 }),
     /** Minimum time a task stays RUNNING. */
     taskDelayMs: Type.Integer({ minimum: 0, default: 2000 }),
-    /** Time a task stays PENDING before the runner takes it. */
-    taskQueueMs: Type.Integer({ minimum: 0, default: 500 }),
+    /** Time a task stays PENDING before a runner takes it; 0 = started at admission. */
+    taskQueueMs: Type.Integer({ minimum: 0, default: 0 }),
     /** Extra RUNNING time per block a revert/restore rewrites (the proportional model). */
     taskMsPerBlock: Type.Number({ minimum: 0, default: 0 }),
     /** A runner that stops renewing its claim for this long is presumed dead. */

@@ -43,6 +43,7 @@ export class TaskRunner implements TaskSignal {
   private again = false;
   private stops: Array<() => void> = [];
   private wake?: AbortController;
+  private started = false;
 
   constructor(private readonly deps: Deps, private readonly executors: Partial<Record<TaskKind, Executor>>) {}
 
@@ -52,12 +53,26 @@ export class TaskRunner implements TaskSignal {
     await store.repos.instances.register({ id: this.id, hostname: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now });
     this.stops.push(this.deps.wall.every(Math.max(50, Math.floor(config.taskLeaseMs / 3)), () => void this.tick()));
     await this.recover();
+    this.started = true;
     this.notify();
   }
 
   /** New work may be due: claim it now. */
   notify(): void {
     void this.pump();
+  }
+
+  /**
+   * Runs a task that admission stored as RUNNING under this runner. A stopping runner leaves
+   * it to recovery, like any task it owned.
+   */
+  adopter(): string | undefined {
+    return this.started && !this.abort.signal.aborted ? this.id : undefined;
+  }
+
+  adopt(task: Task): void {
+    if (this.abort.signal.aborted) return;
+    this.launch(task);
   }
 
   /** Resolves once no executor is doing work (sleeping on the clock counts as idle). */

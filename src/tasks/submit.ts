@@ -22,24 +22,32 @@ export interface TaskRequest<I> {
 /**
  * The one way a task operation starts its task. In one transaction under the admission lock
  * (so that admissions, also from other processes sharing the store, see each other), `check`
- * runs the state checks and says what the task is about; the PENDING task is stored in that
- * same transaction, so it exists exactly when its checks held. Once committed, the runner is
- * nudged. Returns the task id: the operation's result.
+ * runs the state checks and says what the task is about; the task is stored in that same
+ * transaction, so it exists exactly when its checks held. Returns the task id: the
+ * operation's result.
+ *
+ * Without a queue delay the task is stored RUNNING, owned by this process's runner, and handed
+ * to it once committed: the appliance has started a task by the time its id comes back, and
+ * VMware's bindings refuse `progress` on a PENDING task while their samples read it on the
+ * first poll. With `--task-queue-ms` the task waits PENDING for any runner to claim it.
  */
 export async function admitTask<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) => Promise<TaskRequest<I>>): Promise<string> {
   const op = call.operation;
   if (op.task !== type) throw new Error(`${op.service}.${op.name} does not start task ${type.kind}`);
-  const id = await call.deps.store.transaction(async (tx) => {
+  const runner = call.deps.tasks;
+  const owner = call.deps.config.taskQueueMs === 0 ? runner.adopter?.() : undefined;
+  const task = await call.deps.store.transaction(async (tx) => {
     await tx.locks.acquire('admission');
     const req = await check(tx);
-    return insertTask(tx, call, type, req);
+    return insertTask(tx, call, type, req, owner);
   });
-  call.deps.tasks.notify();
-  return id;
+  if (owner !== undefined) runner.adopt?.(task);
+  else runner.notify();
+  return task.id;
 }
 
 /** The task reports the service and operation (without `$task`) of the operation that started it. */
-async function insertTask<I>(tx: Repos, call: TaskCaller, type: TaskType<I>, req: TaskRequest<I>): Promise<string> {
+async function insertTask<I>(tx: Repos, call: TaskCaller, type: TaskType<I>, req: TaskRequest<I>, owner: string | undefined): Promise<Task> {
   const { clock, config } = call.deps;
   const now = clock.now();
   const task: Task = {
@@ -48,7 +56,7 @@ async function insertTask<I>(tx: Repos, call: TaskCaller, type: TaskType<I>, req
     service: call.operation.service,
     operation: call.operation.name.replace(/\$task$/, ''),
     description: { id: `com.vmware.snapservice.${type.description.id}`, defaultMessage: type.description.text, args: [] },
-    status: 'PENDING',
+    status: owner === undefined ? 'PENDING' : 'RUNNING',
     cancelable: false,
     user: call.user,
     targetType: req.target?.type ?? null,
@@ -63,11 +71,11 @@ async function insertTask<I>(tx: Repos, call: TaskCaller, type: TaskType<I>, req
     error: null,
     createdAt: now,
     notBefore: now + config.taskQueueMs,
-    startTime: null,
+    startTime: owner === undefined ? null : now,
     endTime: null,
-    owner: null,
+    owner: owner ?? null,
     step: 0,
   };
   await tx.tasks.insert(task);
-  return task.id;
+  return task;
 }

@@ -60,6 +60,22 @@ describe('the contract checker', () => {
     expect(check(c, { url, status: 200, body: json(wrong) }).violations.join()).toMatch(/Snapservice\.Clusters\.VirtualMachines_list.*must be array/);
   });
 
+  it('applies the unions the documents describe: no progress or start_time on a PENDING task', (ctx) => {
+    ctx.skip(!contract, skip);
+    const c = contract as Contract;
+    const url = '/api/snapservice/tasks/t-1';
+    const task = {
+      description: { id: 'x', default_message: 'x', args: [] }, service: 's', operation: 'o', status: 'RUNNING', cancelable: false,
+      progress: { total: 1, completed: 0, message: { id: 'x', default_message: 'x', args: [] } }, start_time: '2026-01-01T00:00:00.000Z',
+    };
+    expect(check(c, { url, status: 200, body: json(task) }).violations).toEqual([]);
+    const { progress: _p, start_time: _s, ...bare } = task;
+    expect(check(c, { url, status: 200, body: json({ ...bare, status: 'PENDING' }) }).violations).toEqual([]);
+    expect(check(c, { url, status: 200, body: json({ ...task, status: 'PENDING' }) }).violations.join()).toMatch(/progress is present while status is PENDING/);
+    expect(check(c, { url: '/api/cis/tasks/t-1', status: 200, body: json({ ...bare, status: 'PENDING', end_time: '2026-01-01T00:00:00.000Z' }) }).violations.join())
+      .toMatch(/end_time is present while status is PENDING/);
+  });
+
   it('checks error bodies by their discriminator: a 404 declared NotFound must say NOT_FOUND', (ctx) => {
     ctx.skip(!contract, skip);
     const c = contract as Contract;

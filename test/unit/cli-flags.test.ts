@@ -84,11 +84,10 @@ describe('parseServeArgs', () => {
     expect(usage([], { SNAPSERVICE_PORT: 'x' })).toBe("SNAPSERVICE_PORT expects a whole number, got 'x'");
   });
 
-  it('makes the queue delay follow --task-delay-ms 0 unless --task-queue-ms is given', () => {
-    expect(parse(['--task-delay-ms', '0'])).toMatchObject({ taskDelayMs: 0, taskQueueMs: 0 });
-    expect(parse([], { SNAPSERVICE_TASK_DELAY_MS: '0' })).toMatchObject({ taskDelayMs: 0, taskQueueMs: 0 });
+  it('starts tasks at admission unless a queue delay is asked for', () => {
+    expect(parse([])).toMatchObject({ taskQueueMs: 0 });
     expect(parse(['--task-delay-ms', '0', '--task-queue-ms', '50'])).toMatchObject({ taskDelayMs: 0, taskQueueMs: 50 });
-    expect(parse(['--task-delay-ms', '10'])).toMatchObject({ taskDelayMs: 10, taskQueueMs: 500 });
+    expect(parse([], { SNAPSERVICE_TASK_QUEUE_MS: '500' })).toMatchObject({ taskQueueMs: 500 });
   });
 
   it('explains bad input, naming the flag', () => {

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { TASK_STATUSES, type Message, type Task } from '../../domain/model.ts';
+import { TASK_STATUSES, type Task } from '../../domain/model.ts';
 import {
   compact, DateTime, DynamicIdSchema, ErrorSchema, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, StringEnum, Struct, toWireMessage,
 } from '../../vapi/wire.ts';
@@ -63,24 +63,20 @@ export interface WireOptions {
   excludeResult?: boolean;
 }
 
-/** What a task that has not started yet says of its progress. */
-const QUEUED: Message = { id: 'com.vmware.snapservice.tasks.queued', defaultMessage: 'The task is queued and has not started yet.', args: [] };
-
 /**
- * A stored task as vAPI shows it. Which fields appear follows the status rules of the vendor's
- * validator: start_time from RUNNING on, end_time once finished, error on FAILED. Progress is
- * there from the moment the task exists (0 done while PENDING), as the appliance reports it:
- * VMware's samples read `progress.completed` on their first poll.
+ * A stored task as vAPI shows it. Which fields appear follows the status union of the vendor's
+ * bindings: progress and start_time from RUNNING on, end_time once finished, error on FAILED.
+ * A PENDING task has no progress: the 8.0.3 bindings refuse the whole reply if it has one
+ * ("a union with a field not required for this case"). Admission without a queue delay stores
+ * tasks RUNNING (tasks/submit.ts), so a first poll sees progress, as VMware's samples expect.
  */
 export function taskToWire(t: Task, opts: WireOptions = {}): Record<string, unknown> {
   const started = t.status !== 'PENDING';
   const finished = t.status === 'SUCCEEDED' || t.status === 'FAILED';
   return compact({
-    progress: {
-      total: Math.max(1, t.progressTotal),
-      completed: t.progressCompleted,
-      message: toWireMessage(t.progressMessage ?? (started ? t.description : QUEUED)),
-    },
+    progress: started
+      ? { total: Math.max(1, t.progressTotal), completed: t.progressCompleted, message: toWireMessage(t.progressMessage ?? t.description) }
+      : undefined,
     result: t.status === 'SUCCEEDED' && !opts.excludeResult ? t.result ?? undefined : undefined,
     description: toWireMessage(t.description),
     service: t.service,

@@ -8,6 +8,7 @@ import type { ErrorObject } from 'ajv';
 import type { Contract } from './contract.ts';
 import { deviationFor, DEVIATIONS, exemption } from './deviations.ts';
 import { trimSlash } from './match.ts';
+import { unionViolations } from './unions.ts';
 import { componentName, type CheckResult, type Json, type ObservedResponse } from './model.ts';
 
 interface ParsedBody {
@@ -62,7 +63,10 @@ export function checkObserved(contract: Contract, r: ObservedResponse): CheckRes
     if (body.empty) return fail(`status ${code} declares an application/json body, but the response is empty`);
     if (!isJsonType(r.contentType)) return fail(`content type is ${r.contentType ?? '(none)'}, not application/json`);
     const fn = contract.validator(op.spec, declared.schema);
-    if (fn(body.json)) return { op, violations: [] };
+    if (fn(body.json)) {
+      const unions = unionViolations(contract.components[op.spec], declared.schema, body.json);
+      return unions.length === 0 ? { op, violations: [] } : fail(unions.slice(0, 3).join('; '));
+    }
     const deviation = deviationFor(contract, op, r.status, body.json, u.searchParams, r.method.toUpperCase() === 'GET' && r.requestBody === true);
     if (deviation) return { op, deviation, violations: [] };
     return fail(`body does not match the schema declared for ${code} (${describeSchema(declared.schema)}): ${formatAjvErrors(fn.errors)}`);
