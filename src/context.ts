@@ -16,6 +16,26 @@ export interface TaskSignal {
   adopt?(task: Task): void;
 }
 
+/**
+ * Work started by a request. A handler may outlive its response (the client went away, the
+ * server answered 503 while closing): a stop waits for it before closing the store under it.
+ */
+export class InFlight {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const p = work();
+    this.pending.add(p);
+    const forget = () => this.pending.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+}
+
 /** Process-wide dependencies, built once by main (or a test) and passed down explicitly. */
 export interface Deps {
   config: Config;
@@ -37,4 +57,6 @@ export interface Deps {
   roles: Map<string, Role>;
   /** The root folder, top of every permission ancestry. */
   rootFolderId: string;
+  /** Requests' work, drained before the store closes. */
+  inflight: InFlight;
 }

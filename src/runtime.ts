@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import { ManualClock, realTime, ServiceClock, SystemClock, type Clock, type WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
-import type { Deps } from './context.ts';
+import { InFlight, type Deps } from './context.ts';
 import type { Role } from './domain/model.ts';
 import { BUILTIN_ROLES, ROLE_ADMIN } from './domain/privileges.ts';
 import { applySeed, hashSeedPasswords, parseSeed } from './seed/apply.ts';
@@ -55,6 +55,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),
       sts: stsKeys({ dataDir: config.dataDir, now: () => (opts.wall ?? realTime).now(), log }),
       logins: new LoginThrottle(config, () => (opts.wall ?? realTime).now()),
+      inflight: new InFlight(),
     };
     // Every task kind a stored task may have, also of operations not served with this config.
     const runner = new TaskRunner(deps, executorsOf(everyOperation()));
@@ -75,6 +76,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     return {
       deps, runner, scheduler, clock,
       async close() {
+        await deps.inflight.drain();
         await scheduler.stop();
         await runner.stop();
         await store.close();

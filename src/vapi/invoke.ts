@@ -28,7 +28,11 @@ export interface InvokeMeta {
  * The one pipeline every operation runs through, whichever protocol carried it:
  * authenticate -> authorize identifiers -> validate input -> handler.
  */
-export async function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
+export function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
+  return deps.inflight.run(() => run(deps, op, creds, raw, meta));
+}
+
+async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
   const principal = await authenticate(deps, creds, op.auth ?? 'any', meta.clientAddress);
   const log = deps.log.child({ reqId: meta.requestId, user: principal.user });
   const call: Call = { deps, operation: op, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
