@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
 import { call, callError, O, S, userPass } from '../jsonrpc/client.ts';
 import { addUser } from './vcenter-helpers.ts';
+import { countQueries } from '../helpers/query-count.ts';
 
 const H = 3600_000;
 const DAY = 24 * H;
@@ -265,5 +266,33 @@ describe('reports over JSON-RPC', () => {
       cluster, iterate: O(S(`${NS}.protection_groups.snapshots.iteration_spec`, { page_size: O(0), offset: O() })),
     }, admin, 'INVALID_ARGUMENT');
     await callError(t, `${NS}.protection_groups`, 'list', { cluster }, undefined, 'UNAUTHENTICATED');
+  });
+});
+
+describe('report cost', () => {
+  it('runs the same number of statements whatever the history holds', async () => {
+    const counter = countQueries();
+    try {
+      await createGroup({ name: 'web', target_entities: { vm_name_patterns: ['web-*'] }, snapshot_policies: [hourly] });
+      await createGroup({ name: 'db', target_entities: { vm_name_patterns: ['db-*'] }, snapshot_policies: [hourly] });
+      const urls = [
+        `${R()}/protection-groups`, `${R()}/virtual-machines`, `${R()}/protection-groups/snapshots?page_size=1000`,
+        `${R()}/virtual-machines/snapshots?page_size=1000`, `${R()}/protection-groups/snapshot-status-counts?aggregateBy=time-slice`,
+        `${R()}/virtual-machines/snapshot-status-counts?aggregateBy=virtual-machine`,
+      ];
+      const cost = async () => {
+        const out: number[] = [];
+        for (const url of urls) out.push((await counter.during(() => get(url, 'readonly'))).queries);
+        return out;
+      };
+      await t.advance(2 * H);
+      const small = await cost();
+      expect(small.every((n) => n > 0)).toBe(true);
+      await t.advance(20 * H);
+      expect((await get(`${R()}/virtual-machines/snapshots`)).total_count).toBeGreaterThan(60);
+      expect(await cost()).toEqual(small);
+    } finally {
+      counter.restore();
+    }
   });
 });
