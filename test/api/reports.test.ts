@@ -296,3 +296,22 @@ describe('report cost', () => {
     }
   });
 });
+
+describe('the demo seed', () => {
+  it('gives the reports days of history, some of it failed, from the first call', async () => {
+    await t.close();
+    t = await makeApp({ seed: 'demo' });
+    I = await ids(t);
+    const counts = (await get(`${R()}/protection-groups/snapshot-status-counts?aggregateBy=protection-group`)).items;
+    expect(counts).toHaveLength(2);
+    const total = counts.reduce((sum: number, c: any) => sum + c.info.success_count + c.info.warning_count + c.info.error_count, 0);
+    expect(total).toBeGreaterThan(70);
+    expect(counts.some((c: any) => c.info.warning_count > 0)).toBe(true);
+    expect(counts.some((c: any) => c.info.error_count > 0)).toBe(true);
+    const { snapshots } = await get(`${R()}/protection-groups/snapshots?page_size=1000`);
+    expect(snapshots.filter((s: any) => !s.deleted).length).toBeGreaterThan(0);
+    expect(snapshots.filter((s: any) => s.deleted).length).toBeGreaterThan(0);
+    const bySlice = (await get(`${R()}/virtual-machines/snapshot-status-counts?aggregateBy=time-slice`)).items;
+    expect(bySlice.filter((s: any) => s.info.success_count > 0).length).toBeGreaterThanOrEqual(3);
+  });
+});
