@@ -167,7 +167,7 @@ describe('snapshot reports', () => {
     expect((await get(`${R()}/protection-groups`)).items).toEqual([{ pg: kept, info: { name: 'kept', deleted: false, status: 'ACTIVE' } }]);
   });
 
-  it('record one-time group snapshots and snapshots of a single VM too', async () => {
+  it('record one-time group snapshots, snapshots of a single VM and the system snapshot before a revert too', async () => {
     const pg = await createGroup({ name: 'db', target_entities: { vm_name_patterns: ['db-*'] }, snapshot_policies: [] });
     const res = await t.req({ method: 'POST', url: `/api/snapservice/clusters/${I.clusterA}/protection-groups/${pg}/snapshots?vmw-task=true`, payload: { name: 'before-upgrade' } });
     expect(res.statusCode, res.payload).toBe(202);
@@ -187,6 +187,14 @@ describe('snapshot reports', () => {
     expect(all.items.find((a) => a.name === 'by hand')).toMatchObject({ vmId: db1, pgId: null, name: 'by hand', type: 'ONE_TIME', status: 'SUCCESS', live: true });
     // Reports of VM snapshots are about group members (the vendor requires pg and pg_snapshot).
     expect((await get(`${R()}/virtual-machines/snapshots?vms=${db1}`)).total_count).toBe(1);
+
+    const revert = await t.req({ method: 'POST', url: `/api/snapservice/clusters/${I.clusterA}/virtual-machines/${db1}?action=revert&vmw-task=true`, payload: { snapshot: manual.json() } });
+    expect(revert.statusCode, revert.payload).toBe(202);
+    await t.advance(60_000);
+    const task = (await get(`/api/snapservice/tasks/${revert.json()}`));
+    expect(task.status, JSON.stringify(task)).toBe('SUCCEEDED');
+    const after = await t.runtime.deps.store.repos.history.page({ clusterId: I.clusterA, kind: 'VM', from: 0, to: t.clock.now(), vmIds: [db1] }, 100, 0);
+    expect(after.items.find((a) => a.type === 'SYSTEM_CREATED')).toMatchObject({ type: 'SYSTEM_CREATED', name: 'system snapshot before revert to by hand', status: 'SUCCESS', pgId: null, live: true });
   });
 });
 
