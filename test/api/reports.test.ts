@@ -147,6 +147,32 @@ describe('snapshot reports', () => {
     expect((await get(`/api/snapservice/clusters/${I.clusterA}/protection-groups/${pg}/snapshots`)).snapshots).toHaveLength(1);
   });
 
+  it('record a one-time snapshot whose transaction fails as a failed attempt of a failed task', async () => {
+    const pg = await createGroup({ name: 'web', target_entities: { vm_name_patterns: ['web-*'] }, snapshot_policies: [] });
+    const store = t.runtime.deps.store;
+    const real = store.transaction.bind(store);
+    const spy = vi.spyOn(store, 'transaction').mockImplementation((fn: any) => real(async (tx) => {
+      const out = await fn(tx);
+      if ((await tx.groupSnapshots.list(pg)).length > 0) throw new Error('simulated write failure');
+      return out;
+    }));
+    try {
+      const res = await t.req({ method: 'POST', url: `/api/snapservice/clusters/${I.clusterA}/protection-groups/${pg}/snapshots?vmw-task=true`, payload: { name: 'manual' } });
+      expect(res.statusCode, res.payload).toBe(202);
+      await t.advance(0);
+      expect((await get(`/api/snapservice/tasks/${res.json()}`)).status).toBe('FAILED');
+    } finally {
+      spy.mockRestore();
+    }
+    const { snapshots } = await get(`${R()}/protection-groups/snapshots`);
+    expect(snapshots).toEqual([{
+      pg, name: 'manual', status: 'ERROR', creation_time: expect.any(String), deleted: true,
+      errors: [{ messages: [expect.objectContaining({ id: 'com.vmware.snapservice.snapshot.failed' })] }],
+    }]);
+    const [recorded] = (await store.repos.history.page({ clusterId: I.clusterA, kind: 'PG', from: 0, to: t.clock.now() }, 10, 0)).items;
+    expect(recorded).toMatchObject({ type: 'ONE_TIME', snapshotId: null, pgName: 'web' });
+  });
+
   it('keep groups deleted since, with their names and history, and purge history past the retention', async () => {
     await t.close();
     t = await makeApp({ taskDelayMs: 0, taskQueueMs: 0, reportRetentionMs: 3 * H });
