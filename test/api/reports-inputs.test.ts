@@ -27,6 +27,24 @@ describe('report errors', () => {
     }
   });
 
+  it('leave out VMs the caller may not read, from lists, pages and counts alike', async () => {
+    await createGroup({ name: 'web', target_entities: { vm_name_patterns: ['web-*'] }, snapshot_policies: [hourly] });
+    await t.advance(H);
+    const hidden = I.vm('web-02');
+    const auth = await addUser(t, [{ on: I.clusterA, privileges: ['System.Read'] }, { on: hidden, privileges: [] }]);
+    const as = (url: string) => t.req({ method: 'GET', url, as: null, headers: { authorization: auth } }).then((r) => r.json());
+    expect((await as(`${R()}/virtual-machines`)).items.map((v: any) => v.vm)).not.toContain(hidden);
+    const page = await as(`${R()}/virtual-machines/snapshots`);
+    expect(page.total_count).toBe(2);
+    expect(page.snapshots.map((s: any) => s.vm)).not.toContain(hidden);
+    expect((await as(`${R()}/virtual-machines/snapshots?vms=${hidden}`)).total_count).toBe(0);
+    expect((await as(`${R()}/virtual-machines/snapshot-status-counts?aggregateBy=virtual-machine`)).items).toHaveLength(2);
+    expect((await as(`${R()}/virtual-machines/snapshot-status-counts?aggregateBy=time-slice`)).items.at(-1).info.success_count).toBe(2);
+    // Group reports are the cluster's: the group snapshot still counts its three members.
+    expect((await as(`${R()}/protection-groups/snapshots`)).snapshots[0].status).toBe('SUCCESS');
+    expect((await get(`${R()}/virtual-machines/snapshots`)).total_count).toBe(3);
+  });
+
   it('400 for a bad time range, page, id set or unknown parameter; 404 for an unknown aggregation', async () => {
     const q = (url: string, extra: string) => `${url}${url.includes('?') ? '&' : '?'}${extra}`;
     for (const url of urls().slice(2)) {
