@@ -54,11 +54,14 @@ describe('report errors', () => {
       expectError(await t.req({ method: 'GET', url: q(url, 'bogus=1') }), 400, 'INVALID_ARGUMENT', 'bogus');
     }
     for (const url of [`${R()}/protection-groups/snapshots`, `${R()}/virtual-machines/snapshots`]) {
-      for (const bad of ['page_size=0', 'page_size=1001', 'page_size=ten', 'offset=-1', 'offset=1.5']) {
+      for (const bad of ['page_size=0', 'page_size=1001', 'page_size=ten', 'offset=-1', 'offset=1.5', 'offset=1e20']) {
         expectError(await t.req({ method: 'GET', url: `${url}?${bad}` }), 400, 'INVALID_ARGUMENT', bad.split('=')[0]);
       }
     }
     expectError(await t.req({ method: 'GET', url: `${R()}/protection-groups/snapshots?pgs=a&pgs=a` }), 400, 'INVALID_ARGUMENT', 'pgs');
+    expect((await get(`${R()}/virtual-machines/snapshots?offset=${Number.MAX_SAFE_INTEGER}`)).snapshots).toEqual([]);
+    const ancient = await get(`${R()}/protection-groups/snapshot-status-counts?aggregateBy=time-slice&start_time=1901-01-01T00:00:00Z&end_time=9999-12-31T23:59:59.999Z`);
+    expect(ancient.items).toHaveLength(200);
     expectError(await t.req({ method: 'GET', url: `${R()}/virtual-machines/snapshots`, payload: '{"vms": [', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_ARGUMENT');
     expectError(await t.req({ method: 'GET', url: `${R()}/protection-groups/snapshot-status-counts` }), 404, 'OPERATION_NOT_FOUND', 'aggregateBy');
     expectError(await t.req({ method: 'GET', url: `${R()}/virtual-machines/snapshot-status-counts?aggregateBy=protection-group` }), 404, 'OPERATION_NOT_FOUND', 'aggregateBy');

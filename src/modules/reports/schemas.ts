@@ -51,7 +51,8 @@ export const VmSnapshotReportFilter = Struct(`${VM_SNAPS}.filter_spec`, { ...tim
 
 export const Iteration = (ns: string) => Struct(`${ns}.iteration_spec`, {
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  // Past 2^53 a JSON number is no longer an exact integer (and SQLite's OFFSET would overflow).
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
 });
 
 export const PgSnapshotReport = Struct(`${PG_SNAPS}.list_result`, {
