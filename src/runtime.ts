@@ -117,7 +117,7 @@ async function initialise(store: Store, config: Config, clock: Clock): Promise<s
     for (const r of BUILTIN_ROLES) await tx.roles.upsert(r);
     await tx.users.insert({ name: ADMIN_USER, passwordHash: adminHash, createdAt: now });
     await tx.permissions.upsert({ principal: ADMIN_USER, entityId: rootFolder.id, roleId: ROLE_ADMIN.id, propagate: true });
-    await applySeed(tx, seed, { now, rootFolderId: rootFolder.id, scryptCost: config.scryptCost, maxSnapshotsPerVm: config.limits.snapshotsPerVm }, hashes);
+    await applySeed(tx, seed, { now, rootFolderId: rootFolder.id, scryptCost: config.scryptCost, maxSnapshotsPerVm: config.limits.snapshotsPerVm, historyMs: config.reportRetentionMs }, hashes);
     await tx.meta.set('rootFolder', rootFolder.id);
     await tx.meta.set('seed', config.seed);
     return rootFolder.id;

@@ -27,6 +27,7 @@ export const FIELD_HELP: Record<string, [placeholder: string, text: string]> = {
   sessionIdleMs: ['MS', 'a session unused this long expires'],
   sessionMaxMs: ['MS', 'maximum lifetime of a session'],
   systemSnapshotRetentionMs: ['MS', 'lifetime of the snapshots the system takes before a revert'],
+  reportRetentionMs: ['MS', 'how long snapshot history is kept for the reports (default 90 days)'],
   bodyLimit: ['BYTES', 'largest request body accepted'],
   maxDigestBytes: ['BYTES', 'disks larger than this get no whole-content digest'],
   scryptCost: ['N', "log2 of scrypt's N for new password hashes (10-20)"],

@@ -43,6 +43,8 @@ export const ConfigSchema = Type.Object(
     /** Clock skew allowed when checking token and request times (vCenter's policy: 600 s). */
     stsClockToleranceMs: Type.Integer({ minimum: 0, default: 600_000 }),
     systemSnapshotRetentionMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600_000 }),
+    /** How long snapshot history is kept for the reports (service time); the vendor's default is 90 days. */
+    reportRetentionMs: Type.Integer({ minimum: 3600_000, default: 90 * 24 * 3600_000 }),
     bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
     /** The whole request, headers and body, must arrive within this time (0: no limit). */
     requestTimeoutMs: Type.Integer({ minimum: 0, default: 30_000 }),

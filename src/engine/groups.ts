@@ -3,9 +3,11 @@ import { newId } from '../domain/ids.ts';
 import { groupMembers } from '../domain/membership.ts';
 import { expiryOf } from '../domain/schedule.ts';
 import type { Repos } from '../store/store.ts';
-import { VapiError } from '../errors.ts';
+import type { SnapshotAttempt } from '../domain/history.ts';
+import { errors, VapiError } from '../errors.ts';
+import { attempt, reasonOf, recordAttempt } from './history.ts';
 import { deleteSnapshot } from './disks.ts';
-import { takeVmSnapshot } from './snapshots.ts';
+import { takeVmSnapshot, vmSuccess } from './snapshots.ts';
 
 /** Protection-group state changes shared by tasks, the scheduler and seeds. */
 
@@ -33,7 +35,9 @@ export interface GroupSnapshotResult {
 
 /**
  * One point-in-time snapshot of every member VM. A member that cannot be snapshotted (gone
- * from the cluster, at its snapshot limit) counts as failed; the others still get theirs.
+ * from the cluster since membership was evaluated, at its snapshot limit) counts as failed;
+ * the others still get theirs. The attempt and each member's outcome enter history in the
+ * same transaction.
  */
 export async function takeGroupSnapshot(tx: Repos, pg: ProtectionGroup, req: GroupSnapshotRequest, maxPerVm: number): Promise<GroupSnapshotResult> {
   const { ids, vms } = await currentMembers(tx, pg);
@@ -42,18 +46,52 @@ export async function takeGroupSnapshot(tx: Repos, pg: ProtectionGroup, req: Gro
     startTime: req.now, endTime: req.now, expiresAt: req.expiresAt, policy: req.policy ?? null,
   };
   await tx.groupSnapshots.insert(snapshot);
-  let successful = 0;
+  const vmAttempts: SnapshotAttempt[] = [];
+  const failed = (vmId: string, vmName: string, err: unknown) => vmAttempts.push(attempt({
+    kind: 'VM', clusterId: pg.clusterId, pgId: pg.id, pgName: pg.name, pgSnapshotId: snapshot.id, vmId, vmName,
+    name: req.name, type: req.type, status: 'ERROR', startedAt: req.now, reasons: [reasonOf(err)],
+  }));
   for (const vm of vms) {
     try {
-      await takeVmSnapshot(tx, vm, {
+      const made = await takeVmSnapshot(tx, vm, {
         name: req.name, type: req.type, createdAt: req.now, expiresAt: req.expiresAt, pgId: pg.id, pgSnapshotId: snapshot.id,
       }, maxPerVm);
-      successful++;
+      vmAttempts.push(vmSuccess(made.snapshot, pg.name));
     } catch (err) {
       if (!(err instanceof VapiError)) throw err;
+      failed(vm.id, vm.name, err);
     }
   }
+  const present = new Set(vms.map((v) => v.id));
+  const gone = ids.filter((id) => !present.has(id));
+  if (gone.length > 0) {
+    const known = new Map((await tx.vms.list({ ids: gone, includeDeleted: true })).map((v) => [v.id, v.name]));
+    for (const id of gone) {
+      failed(id, known.get(id) ?? id, errors.notAllowed(
+        'pg.snapshot.vm_gone', `Virtual machine ${id} is no longer in cluster ${pg.clusterId}: it was not snapshotted.`, id, pg.clusterId,
+      ));
+    }
+  }
+  const successful = vmAttempts.filter((a) => a.status === 'SUCCESS').length;
+  const failures = vmAttempts.filter((a) => a.status === 'ERROR');
+  await recordAttempt(tx, [attempt({
+    kind: 'PG', clusterId: pg.clusterId, pgId: pg.id, pgName: pg.name, pgSnapshotId: snapshot.id, snapshotId: snapshot.id,
+    name: req.name, type: req.type, startedAt: req.now, expiresAt: req.expiresAt,
+    status: failures.length === 0 ? 'SUCCESS' : successful === 0 ? 'ERROR' : 'WARNING',
+    reasons: failures.flatMap((a) => a.reasons),
+  }), ...vmAttempts]);
   return { snapshot, total: ids.length, successful, failed: ids.length - successful };
+}
+
+/**
+ * A group snapshot that failed as a whole (its transaction rolled back): history gets one
+ * ERROR attempt, with no snapshot, written on its own.
+ */
+export async function recordGroupFailure(tx: Repos, pg: ProtectionGroup, req: GroupSnapshotRequest, err: unknown): Promise<void> {
+  await recordAttempt(tx, attempt({
+    kind: 'PG', clusterId: pg.clusterId, pgId: pg.id, pgName: pg.name, name: req.name, type: req.type,
+    status: 'ERROR', startedAt: req.now, reasons: [reasonOf(err)],
+  }));
 }
 
 /** Deletes a PG snapshot and the VM snapshots it made. */

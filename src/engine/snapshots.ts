@@ -3,6 +3,7 @@ import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
 import { errors } from '../errors.ts';
 import { snapshotDisks } from './disks.ts';
+import { attempt, recordAttempt } from './history.ts';
 
 export interface SnapshotRequest {
   name: string;
@@ -15,7 +16,8 @@ export interface SnapshotRequest {
 
 /**
  * Takes a crash-consistent VM snapshot (disks only; this service never keeps memory state).
- * Refuses past the per-VM snapshot limit, which vSAN ESA sets at 200.
+ * Refuses past the per-VM snapshot limit, which vSAN ESA sets at 200. A snapshot of its own
+ * (not part of a PG snapshot, whose history takeGroupSnapshot writes) enters history here.
  */
 export async function takeVmSnapshot(tx: Repos, vm: Vm, req: SnapshotRequest, maxPerVm: number): Promise<{ snapshot: VmSnapshot; disks: DiskSnapshot[] }> {
   if (!vm.clusterId) throw errors.notAllowed('vm.not_in_cluster', `Virtual machine ${vm.id} is not in a cluster.`, vm.id);
@@ -43,5 +45,14 @@ export async function takeVmSnapshot(tx: Repos, vm: Vm, req: SnapshotRequest, ma
   };
   const disks = await snapshotDisks(tx, vm, snapshot.id, vm.clusterId);
   await tx.snapshots.insert(snapshot, disks);
+  if (!snapshot.pgSnapshotId) await recordAttempt(tx, vmSuccess(snapshot, null));
   return { snapshot, disks };
+}
+
+/** History of a VM snapshot that was made; `pgName` when a group made it. */
+export function vmSuccess(s: VmSnapshot, pgName: string | null) {
+  return attempt({
+    kind: 'VM', clusterId: s.clusterId, pgId: s.pgId, pgName, pgSnapshotId: s.pgSnapshotId, vmId: s.vmId, vmName: s.vmName,
+    snapshotId: s.id, name: s.name, type: s.type, status: 'SUCCESS', startedAt: s.createdAt, expiresAt: s.expiresAt,
+  });
 }

@@ -5,6 +5,7 @@ import { groupSnapshotOperations } from './group-snapshots/operations.ts';
 import { groupOperations } from './groups/operations.ts';
 import { infoOperations } from './info/operations.ts';
 import { laterOperations } from './later/operations.ts';
+import { reportOperations } from './reports/operations.ts';
 import { sessionOperations } from './session/operations.ts';
 import { simClockOperations } from './sim/clock.ts';
 import { simOperations } from './sim/operations.ts';
@@ -25,6 +26,7 @@ export function everyOperation(): Operation[] {
     ...vmSnapshotOperations,
     ...groupOperations,
     ...groupSnapshotOperations,
+    ...reportOperations,
     ...vcenterOperations,
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
     ...SIMULATION,

@@ -3,7 +3,7 @@ import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
 import { deleteSnapshot } from '../engine/disks.ts';
-import { deleteGroupSnapshot, scheduledExpiry, scheduledName, takeGroupSnapshot } from '../engine/groups.ts';
+import { deleteGroupSnapshot, recordGroupFailure, scheduledExpiry, scheduledName, takeGroupSnapshot, type GroupSnapshotRequest } from '../engine/groups.ts';
 
 /** How often (real time) to look for work another process may have added. */
 const POLL_MS = 5000;
@@ -86,25 +86,46 @@ export class Scheduler {
       }
     }
     await this.expire(now, groups);
+    await store.repos.history.purge(now - this.deps.config.reportRetentionMs);
   }
 
+  /**
+   * A run that fails as a whole (the store refused a write, say) is not retried until the
+   * policy's next run, as a missed run would not be: it enters history as a failed attempt,
+   * in a write of its own since its transaction rolled back.
+   */
   private async takeScheduled(pgId: string, policyName: string, due: number, missed: number): Promise<void> {
     const { store, clock, config, log } = this.deps;
-    await store.transaction(async (tx) => {
-      await tx.locks.acquire('scheduler');
-      const g = await tx.groups.get(pgId);
-      const policy = g?.policies.find((p) => p.name === policyName);
-      if (!g || !policy || g.status !== 'ACTIVE') return;
-      const last = (await tx.groups.lastRuns(pgId)).get(policyName) ?? g.scheduleAnchor;
-      if (last >= due) return;
-      const now = clock.now();
-      const r = await takeGroupSnapshot(tx, g, {
-        name: scheduledName(g, policy, now), type: 'SCHEDULED', now, expiresAt: scheduledExpiry(policy, now), policy: policy.name,
-      }, config.limits.snapshotsPerVm);
-      await tx.groups.setLastRun(pgId, policyName, due);
-      if (missed > 0) log.info({ pg: pgId, policy: policyName, missed }, 'missed scheduled runs; took one catch-up snapshot');
-      log.info({ pg: pgId, policy: policyName, snapshot: r.snapshot.id, vms: r.successful, failed: r.failed }, 'scheduled snapshot');
-    });
+    let claimed: { pg: ProtectionGroup; req: GroupSnapshotRequest } | undefined;
+    try {
+      await store.transaction(async (tx) => {
+        claimed = undefined;
+        await tx.locks.acquire('scheduler');
+        const g = await tx.groups.get(pgId);
+        const policy = g?.policies.find((p) => p.name === policyName);
+        if (!g || !policy || g.status !== 'ACTIVE') return;
+        const last = (await tx.groups.lastRuns(pgId)).get(policyName) ?? g.scheduleAnchor;
+        if (last >= due) return;
+        const now = clock.now();
+        const req = { name: scheduledName(g, policy, now), type: 'SCHEDULED' as const, now, expiresAt: scheduledExpiry(policy, now), policy: policy.name };
+        claimed = { pg: g, req };
+        const r = await takeGroupSnapshot(tx, g, req, config.limits.snapshotsPerVm);
+        await tx.groups.setLastRun(pgId, policyName, due);
+        if (missed > 0) log.info({ pg: pgId, policy: policyName, missed }, 'missed scheduled runs; took one catch-up snapshot');
+        log.info({ pg: pgId, policy: policyName, snapshot: r.snapshot.id, vms: r.successful, failed: r.failed }, 'scheduled snapshot');
+      });
+    } catch (err) {
+      const failed = claimed;
+      if (!failed) throw err;
+      log.error({ err, pg: pgId, policy: policyName }, 'scheduled snapshot failed');
+      await store.transaction(async (tx) => {
+        await tx.locks.acquire('scheduler');
+        const last = (await tx.groups.lastRuns(pgId)).get(policyName) ?? failed.pg.scheduleAnchor;
+        if (last >= due || !(await tx.groups.get(pgId))) return;
+        await recordGroupFailure(tx, failed.pg, failed.req, err);
+        await tx.groups.setLastRun(pgId, policyName, due);
+      });
+    }
   }
 
   private async expire(now: number, groups: ProtectionGroup[]): Promise<void> {
@@ -148,7 +169,10 @@ export class Scheduler {
     const paused = groups.filter((g) => g.status === 'PAUSED').map((g) => g.id);
     const e1 = await store.repos.groupSnapshots.nextExpiry(paused);
     const e2 = await store.repos.snapshots.nextStandaloneExpiry();
-    for (const e of [e1, e2]) if (e !== undefined) times.push(e);
+    const oldest = await store.repos.history.oldest();
+    // The oldest attempt leaves history just past the retention (purge keeps what started at the cutoff).
+    const e3 = oldest === undefined ? undefined : oldest + this.deps.config.reportRetentionMs + 1;
+    for (const e of [e1, e2, e3]) if (e !== undefined) times.push(e);
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 }

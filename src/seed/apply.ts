@@ -14,6 +14,8 @@ export interface SeedContext {
   rootFolderId: string;
   scryptCost: number;
   maxSnapshotsPerVm: number;
+  /** How far back seeded groups write snapshot history (the reporting retention). */
+  historyMs?: number;
 }
 
 /** Entities by inventory path ('/', 'DC', 'DC/Cluster', 'DC/Cluster/name'). */
@@ -60,7 +62,7 @@ export async function applySeed(tx: Repos, seed: Seed, ctx: SeedContext, passwor
       }
     }
   }
-  for (const g of seed.protection_groups ?? []) await seedGroup(tx, g, paths, ctx.now, ctx.maxSnapshotsPerVm);
+  for (const g of seed.protection_groups ?? []) await seedGroup(tx, g, paths, ctx.now, ctx.maxSnapshotsPerVm, ctx.historyMs);
   const roleIds = new Map(BUILTIN_ROLES.map((r) => [r.name, r.id]));
   let roleNo = 1000;
   for (const r of seed.roles ?? []) {

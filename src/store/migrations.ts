@@ -154,6 +154,18 @@ const steps: Record<string, Step> = {
     await db.schema.createIndex('pg_snapshots_pg').on('pg_snapshots').columns(['pg_id', 'start_time']).execute();
     await db.schema.createIndex('pg_snapshots_expiry').on('pg_snapshots').column('expires_at').execute();
   },
+  '0002_reports': async (db, d) => {
+    await db.schema.createTable('snapshot_history')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('kind', d.text, (c) => c.notNull())
+      .addColumn('cluster_id', d.text, (c) => c.notNull()).addColumn('pg_id', d.text).addColumn('pg_name', d.text)
+      .addColumn('pg_snapshot_id', d.text).addColumn('vm_id', d.text).addColumn('vm_name', d.text)
+      .addColumn('snapshot_id', d.text).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('type', d.text, (c) => c.notNull()).addColumn('status', d.text, (c) => c.notNull())
+      .addColumn('started_at', d.int, (c) => c.notNull()).addColumn('expires_at', d.int)
+      .addColumn('reasons', d.text, (c) => c.notNull()).execute();
+    await db.schema.createIndex('snapshot_history_cluster').on('snapshot_history').columns(['cluster_id', 'kind', 'started_at']).execute();
+    await db.schema.createIndex('snapshot_history_started').on('snapshot_history').column('started_at').execute();
+  },
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -2,6 +2,7 @@ import type {
   Cluster, Datacenter, Disk, DiskSnapshot, Folder, Host, PgSnapshot, Permission, ProtectionGroup,
   ResourcePool, Role, Session, Task, TaskKind, TaskStatus, User, Vm, VmSnapshot,
 } from '../domain/model.ts';
+import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '../domain/history.ts';
 
 /**
  * Persistence only: every rule about what may change lives in the services and the domain.
@@ -38,6 +39,7 @@ export interface Repos {
   instances: InstanceRepo;
   groups: ProtectionGroupRepo;
   groupSnapshots: PgSnapshotRepo;
+  history: HistoryRepo;
 }
 
 export interface MetaRepo {
@@ -292,4 +294,44 @@ export interface PgSnapshotRepo {
   expired(now: number, limit: number, excludeGroups?: string[]): Promise<PgSnapshot[]>;
   /** Earliest expiry, except snapshots of the excluded groups (paused ones). */
   nextExpiry(excludeGroups?: string[]): Promise<number | undefined>;
+}
+
+/** Which attempts of one cluster a report reads: one kind, started within [from, to]. */
+export interface HistoryFilter {
+  clusterId: string;
+  kind: AttemptKind;
+  from: number;
+  to: number;
+  pgIds?: string[];
+  vmIds?: string[];
+  /** Only attempts made for a protection group (VM reports: pg is required there). */
+  inGroup?: boolean;
+}
+
+export interface StatusCount {
+  /** The group or VM id, or the slice index, the count is for. */
+  key: string | number;
+  status: AttemptStatus;
+  count: number;
+}
+
+/** The name an id last had in a cluster's history. */
+export interface HistoryName {
+  id: string;
+  name: string;
+}
+
+export interface HistoryRepo {
+  /** Inserts attempts in as few statements as the driver allows. */
+  insert(attempts: SnapshotAttempt[]): Promise<void>;
+  /** Matching attempts by start time, then id; `total` counts them all. */
+  page(f: HistoryFilter, limit: number, offset: number): Promise<{ items: AttemptView[]; total: number }>;
+  /** Counts per status, by group (`pg`), VM (`vm`) or slice of `sliceMs` from `f.from` (the raw index). */
+  countByStatus(f: HistoryFilter, by: 'pg' | 'vm' | { sliceMs: number }): Promise<StatusCount[]>;
+  /** Groups (`PG`) or VMs (`VM`) with attempts in the cluster since `from`, each with its latest recorded name. */
+  names(clusterId: string, kind: AttemptKind, from: number): Promise<HistoryName[]>;
+  /** Start of the oldest attempt kept (when the next purge falls due). */
+  oldest(): Promise<number | undefined>;
+  /** Deletes attempts started before `before`. */
+  purge(before: number): Promise<number>;
 }

@@ -26,6 +26,11 @@ export interface RestBinding {
   path: string;
   /** The `?action=` dispatch value, if the operation shares its path and method. */
   action?: string;
+  /**
+   * Other fixed query values that pick this operation among those sharing method, path and
+   * action (the reports' `aggregateBy=time-slice`); read by dispatch, never as input.
+   */
+  select?: Record<string, string>;
   /** Task-only operation: needs `vmw-task=true`, answers 202 and the task id. */
   task?: boolean;
   /** Input field fed from the JSON body. */

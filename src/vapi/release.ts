@@ -126,12 +126,16 @@ function operationFor(op: Operation, release: ApiRelease): Operation {
   const input = schemaFor(op.input, release) as TObject;
   const output = op.output && schemaFor(op.output, release);
   const taskResult = op.taskResult && schemaFor(op.taskResult, release);
-  if (input === op.input && output === op.output && taskResult === op.taskResult) return op;
+  // A query parameter added after its operation (a 9.1 `filter` of a 9.0 list) goes with its field.
+  const query = op.rest.query?.filter((f) => f in (input.properties as object));
+  const rest = query && query.length !== op.rest.query?.length ? { ...op.rest, query: query.length > 0 ? query : undefined } : op.rest;
+  if (input === op.input && output === op.output && taskResult === op.taskResult && rest === op.rest) return op;
   // Trimming removes fields: a result whose schema the release only narrowed an enum of has
   // nothing to trim.
   const trimmed = output !== undefined && narrowed.has(output) ? output : undefined;
   return {
     ...op,
+    rest,
     input,
     output,
     taskResult,

@@ -66,11 +66,17 @@ function checkQueryEncoding(url: string): void {
 function selectOperation(ops: Operation[], query: Record<string, string | string[]>, method: string, url: string): Operation {
   const action = single(query.action, 'action');
   const path = url.split('?')[0];
-  const candidates = ops.filter((o) => o.rest.action === action);
-  if (candidates.length === 0) {
+  const byAction = ops.filter((o) => o.rest.action === action);
+  if (byAction.length === 0) {
     throw action === undefined
       ? errors.operationNotFound(`No operation at ${method} ${path} without an 'action' parameter.`)
       : errors.operationNotFound(`No operation '${action}' at ${method} ${path}.`);
+  }
+  const candidates = byAction.filter((o) => Object.entries(o.rest.select ?? {}).every(([k, v]) => single(query[k], k) === v));
+  if (candidates.length === 0) {
+    const keys = [...new Set(byAction.flatMap((o) => Object.keys(o.rest.select ?? {})))];
+    const values = byAction.flatMap((o) => Object.entries(o.rest.select ?? {}).map(([k, v]) => `${k}=${v}`));
+    throw errors.operationNotFound(`No operation at ${method} ${path} for ${keys.map((k) => `'${k}'=${JSON.stringify(query[k] ?? null)}`).join(', ')}: use one of ${values.join(', ')}.`);
   }
   const taskValue = single(query['vmw-task'], 'vmw-task');
   if (taskValue !== undefined && taskValue.toLowerCase() !== 'true') {
@@ -103,7 +109,7 @@ function rawInput(op: Operation, req: FastifyRequest, query: Record<string, stri
     for (const member of Object.keys(schema.properties ?? {})) flattened.set(member, field);
   }
   for (const [key, v] of Object.entries(query)) {
-    if (CONTROL_KEYS.has(key)) continue;
+    if (CONTROL_KEYS.has(key) || (op.rest.select && key in op.rest.select)) continue;
     const dot = key.indexOf('.');
     const [field, member] = dot > 0 ? [key.slice(0, dot), key.slice(dot + 1)] : [flattened.get(key), key];
     if (field === undefined || !(op.rest.query ?? []).includes(field)) {

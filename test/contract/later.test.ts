@@ -71,17 +71,6 @@ describe('later-release operations we do not serve', () => {
     expect(d.json().error_type).toBe('UNSUPPORTED');
   });
 
-  it('names the operation another query value selects (reports aggregated by time slice or by group)', async () => {
-    const base = '/api/snapservice/reports/clusters/domain-c1/protection-groups/snapshot-status-counts';
-    const bySlice = await t.req({ method: 'GET', url: `${base}?aggregateBy=time-slice` });
-    expect(bySlice.json().messages[0].args[0]).toBe('Snapservice.Reports.Clusters.ProtectionGroups.Snapshots.listStatusAggregatedByTimeSlice');
-    const byGroup = await t.req({ method: 'GET', url: `${base}?aggregateBy=protection-group&pgs=a&pgs=b` });
-    expect(byGroup.statusCode).toBe(400);
-    expect(byGroup.json().messages[0].args[0]).toBe('Snapservice.Reports.Clusters.ProtectionGroups.Snapshots.listStatusAggregatedByProtectionGroup');
-    const vms = await t.req({ method: 'GET', url: '/api/snapservice/reports/clusters/domain-c1/virtual-machines/snapshot-status-counts?aggregateBy=virtual-machine' });
-    expect(vms.json().messages[0].args[0]).toBe('Snapservice.Reports.Clusters.VirtualMachines.Snapshots.listStatusAggregatedByVirtualMachine');
-  });
-
   it('leaves served operations at the same method and path to themselves', async () => {
     // pause is served; demote (9.0) shares its method and path and differs by action.
     const pause = await t.req({ method: 'POST', url: '/api/snapservice/clusters/domain-c404/protection-groups/pg-1?action=pause&vmw-task=true' });

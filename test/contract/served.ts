@@ -14,7 +14,7 @@ export function servedOperations(release: Config['release'] = '9.1'): Operation[
 
 /** `METHOD /api/path?action=..&vmw-task=true`, comparable with contract.ts `opEndpoint`. */
 export function servedEndpoint(op: Operation): string {
-  return endpointKey(op.rest.method, op.rest.path, { action: op.rest.action, task: op.rest.task });
+  return endpointKey(op.rest.method, op.rest.path, { action: op.rest.action, task: op.rest.task, select: op.rest.select });
 }
 
 /** The success status our REST binding answers (src/vapi/rest.ts). */

@@ -3,6 +3,7 @@ import type { Store } from '../../src/store/store.ts';
 import { accessContract } from './access.contract.ts';
 import type { Ctx } from './fixtures.ts';
 import { groupsContract } from './groups.contract.ts';
+import { historyContract } from './history.contract.ts';
 import { inventoryContract } from './inventory.contract.ts';
 import { layersContract } from './layers.contract.ts';
 import { processesContract } from './processes.contract.ts';
@@ -51,6 +52,7 @@ export function storeContract(h: Harness): void {
   snapshotsContract(ctx);
   tasksContract(ctx);
   groupsContract(ctx);
+  historyContract(ctx);
   transactionsContract(ctx, h);
   processesContract(h);
 }

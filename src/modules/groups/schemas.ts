@@ -26,6 +26,8 @@ export const PG_SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED'] as 
 
 const Unit = () => StringEnum(`${NS}.time_unit`, TIME_UNITS, { since: { YEAR: V9_1 } });
 const Status = () => StringEnum(`${NS}.protection_group_status`, PG_STATUSES, { since: STATUS_SINCE });
+/** The group status enumeration, for other structures that show a group's status. */
+export const PgStatusSchema = Status;
 
 export const TargetEntitiesSchema = Struct(`${NS}.target_entities`, {
   vm_name_patterns: Type.Optional(ListOf(Type.String())),

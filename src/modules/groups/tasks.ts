@@ -1,6 +1,6 @@
 import type { ProtectionGroup, SnapshotPolicy, TargetEntities } from '../../domain/model.ts';
 import { expiryOf } from '../../domain/schedule.ts';
-import { purgeGroup, takeGroupSnapshot } from '../../engine/groups.ts';
+import { purgeGroup, recordGroupFailure, takeGroupSnapshot, type GroupSnapshotRequest } from '../../engine/groups.ts';
 import type { Repos } from '../../store/store.ts';
 import { runThenApply } from '../../tasks/simple.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
@@ -106,16 +106,34 @@ export const PG_DELETE = defineTask<{ force?: boolean }>({
     }),
 });
 
+/**
+ * A one-time snapshot whose transaction fails as a whole (a store error) fails the task and
+ * enters history as a failed attempt, written on its own since the snapshot rolled back.
+ */
 export const PG_SNAPSHOT = defineTask<{ name: string; retention?: SnapshotPolicy['retention'] }>({
   kind: 'pg.snapshot',
   description: { id: 'protection_group.snapshot.create', text: 'Create protection group snapshot' },
-  run: (run, spec) =>
-    runThenApply(run, async (tx) => {
-      const pg = await group(tx, run);
-      const now = run.deps.clock.now();
-      const r = await takeGroupSnapshot(tx, pg, { name: spec.name, type: 'ONE_TIME', now, expiresAt: expiryOf(now, spec.retention) }, run.deps.config.limits.snapshotsPerVm);
-      return { snapshot_type: 'ONE_TIME', total_vms: r.total, successful_vms: r.successful, failed_vms: r.failed, snapshot: r.snapshot.id };
-    }),
+  run: async (run, spec) => {
+    let attempted: { pg: ProtectionGroup; req: GroupSnapshotRequest } | undefined;
+    try {
+      await runThenApply(run, async (tx) => {
+        attempted = undefined;
+        const pg = await group(tx, run);
+        const now = run.deps.clock.now();
+        const req = { name: spec.name, type: 'ONE_TIME' as const, now, expiresAt: expiryOf(now, spec.retention) };
+        attempted = { pg, req };
+        const r = await takeGroupSnapshot(tx, pg, req, run.deps.config.limits.snapshotsPerVm);
+        return { snapshot_type: 'ONE_TIME', total_vms: r.total, successful_vms: r.successful, failed_vms: r.failed, snapshot: r.snapshot.id };
+      });
+    } catch (err) {
+      const failed = attempted;
+      if (failed) {
+        await run.deps.store.transaction((tx) => recordGroupFailure(tx, failed.pg, failed.req, err))
+          .catch((e: unknown) => run.deps.log.error({ err: e, pg: failed.pg.id }, 'could not record the failed snapshot attempt'));
+      }
+      throw err;
+    }
+  },
 });
 
 /** The tasks of one group: one at a time per group. */

@@ -13,7 +13,7 @@ import { LATER_OPERATIONS, type LaterOperation } from './table.ts';
  * vendor's OpenAPI document by scripts/later-operations.ts; the server never reads the document.
  *
  * Operations at one method, path and action (the REST dispatcher picks by `action`) are told
- * apart by another fixed query value, e.g. the reports' `aggregateBy=time-slice`; those declare
+ * apart by another fixed query value (as the reports' `aggregateBy=...` are); those declare
  * their query parameters so the handler can name the one meant. All others answer before their
  * input is looked at.
  */

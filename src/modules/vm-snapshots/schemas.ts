@@ -7,6 +7,8 @@ const NS = 'com.vmware.snapservice.clusters.virtual_machines.snapshots';
 /** STAGED (9.1) marks snapshots of a ransomware recovery's staging, which this server never takes. */
 export const SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED', 'STAGED'] as const;
 const SnapshotType = () => StringEnum(`${NS}.type`, SNAPSHOT_TYPES, { since: { STAGED: '9.1.0.0' } });
+/** The VM snapshot type enumeration, for other structures that show it. */
+export const VmSnapshotTypeSchema = SnapshotType;
 
 export const DiskSnapshotInfo = Struct('com.vmware.snapservice.clusters.virtual_machines.disks.snapshots.info', {
   disk_key: Type.Integer(),

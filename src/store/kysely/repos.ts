@@ -3,6 +3,7 @@ import { instanceRepo, permissionRepo, roleRepo, sessionRepo, userRepo } from '.
 import { idRepo, lockRepo, metaRepo, type Db } from './core.ts';
 import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
+import { historyRepo } from './history.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
 import { taskRepo } from './tasks.ts';
 
@@ -25,5 +26,6 @@ export function makeRepos(db: Db): Repos {
     instances: instanceRepo(db),
     groups: groupRepo(db),
     groupSnapshots: pgSnapshotRepo(db),
+    history: historyRepo(db),
   };
 }

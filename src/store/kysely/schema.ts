@@ -60,4 +60,9 @@ export interface DB {
     id: string; pgId: string; clusterId: string; name: string; type: string; startTime: number;
     endTime: number; expiresAt: number | null; policy: string | null;
   };
+  snapshotHistory: {
+    id: string; kind: string; clusterId: string; pgId: string | null; pgName: string | null;
+    pgSnapshotId: string | null; vmId: string | null; vmName: string | null; snapshotId: string | null;
+    name: string; type: string; status: string; startedAt: number; expiresAt: number | null; reasons: string;
+  };
 }

@@ -22,9 +22,13 @@ export function operationIdOf(op: Pick<Operation, 'service' | 'name'>): string {
 
 /** The document's path key: relative to `/api`, with the `action`/`vmw-task` query part. */
 export function pathKeyOf(op: Pick<Operation, 'rest'>): string {
-  const { path, action, task } = op.rest;
+  const { path, action, task, select } = op.rest;
   if (!path.startsWith(`${API_PREFIX}/`)) throw new Error(`operation path ${path} is not under ${API_PREFIX}`);
-  const query = [...(action !== undefined ? [`action=${action}`] : []), ...(task ? ['vmw-task=true'] : [])];
+  const query = [
+    ...(action !== undefined ? [`action=${action}`] : []),
+    ...Object.entries(select ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(task ? ['vmw-task=true'] : []),
+  ];
   return path.slice(API_PREFIX.length) + (query.length ? `?${query.join('&')}` : '');
 }
 

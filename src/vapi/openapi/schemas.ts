@@ -51,6 +51,11 @@ export class SchemaRegistry {
     const named = schema as Json;
     const canonical = typeof named.vapi === 'string' && named.vapi !== 'operation-input' ? named.vapi : undefined;
     if (canonical === undefined) return this.inline(schema);
+    if (typeof named.since === 'string') {
+      // A named type used by a later field: the type is the same component; the field's release sits beside the $ref.
+      const { since, ...type } = named;
+      return { allOf: [this.convert(type as TSchema)], 'x-vapi-since': since };
+    }
     const known = this.seen.get(schema);
     if (known) return ref(known);
     const body = { ...this.inline(schema), 'x-vapi-type': canonical };

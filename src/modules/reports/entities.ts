@@ -1,0 +1,68 @@
+import type { Cluster, Vm } from '../../domain/model.ts';
+import type { Call } from '../../vapi/operation.ts';
+import { compact } from '../../vapi/wire.ts';
+
+/**
+ * The groups and VMs a cluster's reports can be about: those there now, and those with
+ * snapshot history in the cluster within the reporting retention (deleted since, or moved
+ * away), named as history last recorded them.
+ */
+
+const since = (call: Call) => call.deps.clock.now() - call.deps.config.reportRetentionMs;
+
+/**
+ * Replication reports (9.1 `replication: true`) are about groups that replicate to a paired
+ * site; this server has no replication yet, so they list nothing.
+ */
+export async function groupReport(call: Call, cluster: Cluster, replication: boolean) {
+  if (replication) return [];
+  const repos = call.deps.store.repos;
+  const groups = await repos.groups.list(cluster.id);
+  const present = new Set(groups.map((g) => g.id));
+  const gone = (await repos.history.names(cluster.id, 'PG', since(call))).filter((n) => !present.has(n.id));
+  return [
+    // A MARKED_FOR_DELETE group is deleted for the user (soft delete); it stays until its snapshots expire.
+    ...groups.map((g) => ({ pg: g.id, info: { name: g.name, deleted: g.status === 'MARKED_FOR_DELETE', status: g.status } })),
+    ...gone.map((n) => ({ pg: n.id, info: { name: n.name, deleted: true } })),
+  ];
+}
+
+async function candidates(call: Call, cluster: Cluster, from: number): Promise<{ vms: Vm[]; recorded: Map<string, string> }> {
+  const repos = call.deps.store.repos;
+  const here = await repos.vms.list({ clusterIds: [cluster.id] });
+  const present = new Set(here.map((v) => v.id));
+  const recorded = new Map((await repos.history.names(cluster.id, 'VM', from)).filter((n) => !present.has(n.id)).map((n) => [n.id, n.name]));
+  const elsewhere = recorded.size > 0 ? await repos.vms.list({ ids: [...recorded.keys()], includeDeleted: true }) : [];
+  return { vms: [...here, ...elsewhere], recorded };
+}
+
+/** VMs the caller may read among the cluster's report VMs; 'all' when nothing is hidden. */
+export async function readableVms(call: Call, cluster: Cluster, from: number): Promise<Set<string> | 'all'> {
+  const { vms, recorded } = await candidates(call, cluster, from);
+  const all = new Set([...vms.map((v) => v.id), ...recorded.keys()]);
+  const out = new Set<string>();
+  for (const vm of vms) if (await call.authz.canReadVm(vm)) out.add(vm.id);
+  // A VM the inventory no longer knows at all has no place to check: the cluster's read decides.
+  const known = new Set(vms.map((v) => v.id));
+  for (const id of recorded.keys()) if (!known.has(id)) out.add(id);
+  return out.size === all.size ? 'all' : out;
+}
+
+/**
+ * Every VM of the cluster now, then those with history here since gone: deleted ones (no
+ * longer `exists`), and ones moved to another cluster (still `exists`). Only VMs the caller
+ * may read.
+ */
+export async function vmReport(call: Call, cluster: Cluster, replication: boolean) {
+  if (replication) return [];
+  const { vms, recorded } = await candidates(call, cluster, since(call));
+  const byId = new Map(vms.map((v) => [v.id, v]));
+  const items = [];
+  for (const vm of vms) {
+    if (!(await call.authz.canReadVm(vm))) continue;
+    const exists = vm.deletedAt === null;
+    items.push({ vm: vm.id, info: compact({ name: exists ? vm.name : recorded.get(vm.id) ?? vm.name, deleted: !exists, exists }) });
+  }
+  for (const [id, name] of recorded) if (!byId.has(id)) items.push({ vm: id, info: { name, deleted: true, exists: false } });
+  return items;
+}
