@@ -4,6 +4,7 @@ import { registerBodyParsers } from './vapi/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { limitOptions, refuseConnect } from './http/limits.ts';
+import { entryOf } from './journal/journal.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
 import { registerSts } from './modules/sts/route.ts';
@@ -37,6 +38,11 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   refuseConnect(app.server);
   registerBodyParsers(app);
   registerErrorHandling(app);
+  // A journalled call is recorded once its reply has gone, with the status it got.
+  app.addHook('onResponse', async (req, reply) => {
+    const entry = entryOf(req);
+    if (entry) deps.journal.finish(entry, reply.statusCode, deps.clock.now());
+  });
   const operations = allOperations(deps.config);
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);

@@ -22,6 +22,12 @@ export interface GroupSnapshotRequest {
   now: number;
   expiresAt: number | null;
   policy?: string;
+  /**
+   * Injected failures (the simulation plane's fault rules): `error` fails the whole
+   * snapshot before anything is taken; `member` fails the VMs it names, which then count as
+   * failed like any member that could not be snapshotted.
+   */
+  faults?: { error?: VapiError; member?: (vmId: string) => VapiError | undefined };
 }
 
 export interface GroupSnapshotResult {
@@ -36,6 +42,7 @@ export interface GroupSnapshotResult {
  * from the cluster, at its snapshot limit) counts as failed; the others still get theirs.
  */
 export async function takeGroupSnapshot(tx: Repos, pg: ProtectionGroup, req: GroupSnapshotRequest, maxPerVm: number): Promise<GroupSnapshotResult> {
+  if (req.faults?.error) throw req.faults.error;
   const { ids, vms } = await currentMembers(tx, pg);
   const snapshot: PgSnapshot = {
     id: newId(), pgId: pg.id, clusterId: pg.clusterId, name: req.name, type: req.type,
@@ -45,6 +52,8 @@ export async function takeGroupSnapshot(tx: Repos, pg: ProtectionGroup, req: Gro
   let successful = 0;
   for (const vm of vms) {
     try {
+      const injected = req.faults?.member?.(vm.id);
+      if (injected) throw injected;
       await takeVmSnapshot(tx, vm, {
         name: req.name, type: req.type, createdAt: req.now, expiresAt: req.expiresAt, pgId: pg.id, pgSnapshotId: snapshot.id,
       }, maxPerVm);

@@ -3,6 +3,7 @@ import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
 import { deleteSnapshot } from '../engine/disks.ts';
+import { VapiError } from '../errors.ts';
 import { deleteGroupSnapshot, scheduledExpiry, scheduledName, takeGroupSnapshot } from '../engine/groups.ts';
 
 /** How often (real time) to look for work another process may have added. */
@@ -89,7 +90,22 @@ export class Scheduler {
   }
 
   private async takeScheduled(pgId: string, policyName: string, due: number, missed: number): Promise<void> {
-    const { store, clock, config, log } = this.deps;
+    const { store, log } = this.deps;
+    try {
+      await this.attempt(pgId, policyName, due, missed);
+    } catch (err) {
+      if (!(err instanceof VapiError)) throw err;
+      // A failed attempt is not retried at once: the policy's next run is its next chance.
+      await store.transaction(async (tx) => {
+        await tx.locks.acquire('scheduler');
+        await tx.groups.setLastRun(pgId, policyName, due);
+      });
+      log.warn({ pg: pgId, policy: policyName, error: err.kind, reason: err.message }, 'scheduled snapshot failed');
+    }
+  }
+
+  private async attempt(pgId: string, policyName: string, due: number, missed: number): Promise<void> {
+    const { store, clock, config, log, faults } = this.deps;
     await store.transaction(async (tx) => {
       await tx.locks.acquire('scheduler');
       const g = await tx.groups.get(pgId);
@@ -100,6 +116,7 @@ export class Scheduler {
       const now = clock.now();
       const r = await takeGroupSnapshot(tx, g, {
         name: scheduledName(g, policy, now), type: 'SCHEDULED', now, expiresAt: scheduledExpiry(policy, now), policy: policy.name,
+        faults: faults.onScheduled([g.id, g.clusterId]),
       }, config.limits.snapshotsPerVm);
       await tx.groups.setLastRun(pgId, policyName, due);
       if (missed > 0) log.info({ pg: pgId, policy: policyName, missed }, 'missed scheduled runs; took one catch-up snapshot');

@@ -113,7 +113,9 @@ export const PG_SNAPSHOT = defineTask<{ name: string; retention?: SnapshotPolicy
     runThenApply(run, async (tx) => {
       const pg = await group(tx, run);
       const now = run.deps.clock.now();
-      const r = await takeGroupSnapshot(tx, pg, { name: spec.name, type: 'ONE_TIME', now, expiresAt: expiryOf(now, spec.retention) }, run.deps.config.limits.snapshotsPerVm);
+      const r = await takeGroupSnapshot(tx, pg, {
+        name: spec.name, type: 'ONE_TIME', now, expiresAt: expiryOf(now, spec.retention), faults: { member: (vm) => run.memberFault(vm) },
+      }, run.deps.config.limits.snapshotsPerVm);
       return { snapshot_type: 'ONE_TIME', total_vms: r.total, successful_vms: r.successful, failed_vms: r.failed, snapshot: r.snapshot.id };
     }),
 });
