@@ -19,8 +19,8 @@ export function checkSpec(faults: FaultInjector, w: FaultCreateWire, at = 'spec'
     }
     if (e.type === 'LATENCY') throw bad('effect.type', 'a scheduled snapshot can fail (ERROR, TASK_FAILURE) but not be delayed');
   } else {
-    if (m.service === undefined && m.method === undefined) throw bad('match', 'must name a vAPI service (and operation), a REST method and path, or scheduled snapshots');
     if (m.operation !== undefined && m.service === undefined) throw bad('match.operation', 'needs match.service');
+    if (m.service === undefined && m.method === undefined && m.path === undefined) throw bad('match', 'must name a vAPI service (and operation), a REST method and path, or scheduled snapshots');
     if ((m.method === undefined) !== (m.path === undefined)) throw bad(m.method === undefined ? 'match.method' : 'match.path', 'a REST match needs both method and path');
     if (m.path !== undefined && !m.path.startsWith('/')) throw bad('match.path', 'must be a path template starting with /');
     if (!faults.names(m)) throw bad('match', 'names no operation this server serves');
