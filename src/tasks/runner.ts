@@ -204,8 +204,8 @@ export class TaskRunner implements TaskSignal {
       },
       async progress(completed) {
         const next = nextProgress(task, completed);
-        at({ progress: next / Math.max(1, task.progressTotal) });
         if (next > task.progressCompleted) await save({ progressCompleted: next });
+        at({ progress: next / Math.max(1, task.progressTotal) });
       },
       async checkpoint(step, tx) {
         at({ step });
