@@ -1,7 +1,7 @@
-import { Value } from '@sinclair/typebox/value';
 import { errors } from '../../errors.ts';
 import type { FaultInjector } from '../../faults/injector.ts';
 import type { FaultRuleSpec } from '../../faults/rules.ts';
+import { validate } from '../../vapi/validate.ts';
 import { FaultCreateSpec, specFromWire, type FaultCreateWire } from './fault-schemas.ts';
 
 /**
@@ -50,9 +50,8 @@ export function parseRules(faults: FaultInjector, json: unknown, source: string)
   if (!Array.isArray(list)) throw new Error(`${source}: expected {"rules": [...]} or an array of fault rules`);
   return list.map((r, i) => {
     const at = `rules[${i}]`;
-    const problem = Value.Errors(FaultCreateSpec, r).First();
-    if (problem) throw new Error(`${source}: ${at}${problem.path.replaceAll('/', '.')}: ${problem.message}`);
     try {
+      validate(FaultCreateSpec, r, at, false);
       return checkSpec(faults, r as FaultCreateWire, at);
     } catch (err) {
       throw new Error(`${source}: ${(err as Error).message}`);
