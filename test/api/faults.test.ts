@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
-import { callError, O, rpc, userPass } from '../jsonrpc/client.ts';
+import { call, callError, O, rpc, S, userPass } from '../jsonrpc/client.ts';
 
 let t: TestApp;
 let I: Awaited<ReturnType<typeof ids>>;
@@ -79,6 +79,23 @@ describe('fault rules through /api/sim/faults', () => {
   it('refuses malformed JSON (400)', async () => {
     const res = await t.req({ method: 'POST', url: '/api/sim/faults', payload: '{"match":', headers: { 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('fault rules over JSON-RPC', () => {
+  it('are added, listed and reset with the same checks', async () => {
+    const F = 'com.vmware.snapservice.sim.faults';
+    const match = S(`${F}.match`, { service: O(VMS), operation: O('list'), method: O(), path: O(), scheduled: O(), user: O(), object: O() });
+    const effect = S(`${F}.effect`, { type: 'LATENCY', error_kind: O(), message: O(), delay_ms: O(250), jitter_ms: O(), at_progress: O(), at_step: O(), vms: O() });
+    const spec = (m: unknown) => S(`${F}.create_spec`, { name: O('rpc'), match: m, effect, probability: O(0.25), seed: O(9), count: O(), after: O(), enabled: O() });
+    const id = await call(t, F, 'create', { spec: spec(match) }, userPass('admin'));
+    expect(id).toBe('fault-1');
+    const [info] = await call(t, F, 'list', {}, userPass('admin'));
+    expect(info).toMatchObject({ rule: 'fault-1', name: 'rpc', probability: 0.25, seed: 9, effect: { type: 'LATENCY', delay_ms: 250 } });
+    const bad = S(`${F}.match`, { service: O(), operation: O('list'), method: O(), path: O(), scheduled: O(), user: O(), object: O() });
+    const e = await callError(t, F, 'create', { spec: spec(bad) }, userPass('admin'), 'INVALID_ARGUMENT');
+    expect(e.messages[0].args[0]).toBe('spec.match.operation');
+    await callError(t, F, 'create', { spec: spec(match) }, userPass('readonly'), 'UNAUTHORIZED');
   });
 });
 
