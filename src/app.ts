@@ -4,6 +4,7 @@ import { registerBodyParsers } from './vapi/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { limitOptions, refuseConnect } from './http/limits.ts';
+import { entryOf } from './journal/journal.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
 import { registerSts } from './modules/sts/route.ts';
@@ -37,6 +38,15 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   refuseConnect(app.server);
   registerBodyParsers(app);
   registerErrorHandling(app);
+  // A journalled call is recorded once its reply has gone, with the status it got. A
+  // callback hook, and none at all without a journal: it runs on every request.
+  if (deps.journal.enabled) {
+    app.addHook('onResponse', (req, reply, done) => {
+      const entry = entryOf(req);
+      if (entry) deps.journal.finish(entry, reply.statusCode, deps.clock.now());
+      done();
+    });
+  }
   const operations = allOperations(deps.config);
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);

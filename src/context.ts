@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock, WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
+import type { FaultInjector } from './faults/injector.ts';
+import type { Journal } from './journal/journal.ts';
 import type { Role, Task } from './domain/model.ts';
 import type { LoginThrottle } from './security/login-throttle.ts';
 import type { VerifiedCache } from './security/passwords.ts';
@@ -59,4 +61,8 @@ export interface Deps {
   rootFolderId: string;
   /** Requests' work, drained before the store closes. */
   inflight: InFlight;
+  /** Fault rules of the simulation plane, and the task failures they planned. */
+  faults: FaultInjector;
+  /** The latest API calls, for tests to assert on. */
+  journal: Journal;
 }

@@ -13,7 +13,12 @@ import { hashPassword, verifyPassword, VerifiedCache } from './security/password
 import { createRootFolder } from './engine/inventory.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
-import { everyOperation } from './modules/index.ts';
+import { allOperations, everyOperation } from './modules/index.ts';
+import { FaultInjector } from './faults/injector.ts';
+import { Journal } from './journal/journal.ts';
+import { parseRules } from './modules/sim/fault-rules.ts';
+import { STS_CALL_POINTS } from './modules/sts/route.ts';
+import { callPoint } from './vapi/invoke.ts';
 import { TaskRunner } from './tasks/runner.ts';
 import { executorsOf } from './tasks/task.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -56,6 +61,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       sts: stsKeys({ dataDir: config.dataDir, now: () => (opts.wall ?? realTime).now(), log }),
       logins: new LoginThrottle(config, () => (opts.wall ?? realTime).now()),
       inflight: new InFlight(),
+      faults: await loadFaults(config),
+      journal: new Journal(config.journalSize),
     };
     // Every task kind a stored task may have, also of operations not served with this config.
     const runner = new TaskRunner(deps, executorsOf(everyOperation()));
@@ -130,6 +137,40 @@ async function syncAdminPassword(store: Store, config: Config): Promise<void> {
   const admin = await store.repos.users.get(ADMIN_USER);
   if (admin && !(await verifyPassword(config.adminPassword, admin.passwordHash))) {
     await store.repos.users.setPassword(ADMIN_USER, await hashPassword(config.adminPassword, config.scryptCost));
+  }
+}
+
+/**
+ * The injector with what rules may name (every call this configuration serves, bar the
+ * control plane's own) and the rules of `--faults FILE` and of the seed file, read at every
+ * start: rules live in memory, not in the store.
+ */
+async function loadFaults(config: Config): Promise<FaultInjector> {
+  const faults = new FaultInjector();
+  faults.catalogue = [...allOperations(config).filter((op) => !op.control).map((op) => callPoint(op, undefined, {})), ...STS_CALL_POINTS];
+  const sources: Array<[string, unknown]> = [];
+  if (config.faults) sources.push([config.faults, await readJson(config.faults, 'fault rules file')]);
+  if (!BUILT_IN_SEEDS.has(config.seed)) {
+    const seed = await loadSeed(config.seed);
+    if (seed.faults) sources.push([`seed file '${config.seed}'`, seed.faults]);
+  }
+  for (const [source, json] of sources) for (const spec of parseRules(faults, json, source)) faults.add(spec);
+  return faults;
+}
+
+const BUILT_IN_SEEDS = new Set(['empty', 'demo', 'demo-inventory']);
+
+async function readJson(name: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(name, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${what} '${name}': ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} '${name}' is not valid JSON: ${(err as Error).message}`);
   }
 }
 

@@ -33,6 +33,10 @@ export const ConfigSchema = Type.Object(
     taskLeaseMs: Type.Integer({ minimum: 100, default: 15000 }),
     taskRetentionMs: Type.Integer({ minimum: 0, default: 24 * 3600_000 }),
     sim: Type.Boolean({ default: false }),
+    /** A JSON file of fault rules loaded at start (docs/testing-with-snapservice.md). */
+    faults: Type.Optional(Type.String()),
+    /** Calls kept by the request journal (GET /api/sim/requests); 0 keeps none. */
+    journalSize: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1000 }),
     clock: Type.Union([Type.Literal('system'), Type.Literal('manual')], { default: 'system' }),
     /** Service time at start (RFC 3339); defaults to the real time. The system clock runs on from it. */
     clockStart: Type.Optional(Type.String()),

@@ -24,6 +24,12 @@ export interface GroupSnapshotRequest {
   now: number;
   expiresAt: number | null;
   policy?: string;
+  /**
+   * Injected failures (the simulation plane's fault rules): `error` fails the whole
+   * snapshot before anything is taken; `member` fails the VMs it names, which then count as
+   * failed like any member that could not be snapshotted.
+   */
+  faults?: { error?: VapiError; member?: (vmId: string) => VapiError | undefined };
 }
 
 export interface GroupSnapshotResult {
@@ -40,6 +46,7 @@ export interface GroupSnapshotResult {
  * same transaction.
  */
 export async function takeGroupSnapshot(tx: Repos, pg: ProtectionGroup, req: GroupSnapshotRequest, maxPerVm: number): Promise<GroupSnapshotResult> {
+  if (req.faults?.error) throw req.faults.error;
   const { ids, vms } = await currentMembers(tx, pg);
   const snapshot: PgSnapshot = {
     id: newId(), pgId: pg.id, clusterId: pg.clusterId, name: req.name, type: req.type,
@@ -53,6 +60,8 @@ export async function takeGroupSnapshot(tx: Repos, pg: ProtectionGroup, req: Gro
   }));
   for (const vm of vms) {
     try {
+      const injected = req.faults?.member?.(vm.id);
+      if (injected) throw injected;
       const made = await takeVmSnapshot(tx, vm, {
         name: req.name, type: req.type, createdAt: req.now, expiresAt: req.expiresAt, pgId: pg.id, pgSnapshotId: snapshot.id,
       }, maxPerVm);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { errors, VapiError } from '../errors.ts';
+import { entryOf } from '../journal/journal.ts';
 
 /** Fastify's own 4xx errors (body too large, bad URL...) as vAPI errors. */
 function fromFastify(err: FastifyError): VapiError | undefined {
@@ -28,6 +29,8 @@ export async function handleError(err: FastifyError, req: FastifyRequest, reply:
     req.log.error({ err }, 'unexpected error');
     e = errors.internal();
   }
+  const entry = entryOf(req);
+  if (entry) entry.error = e.kind;
   await drainBody(req.raw, reply);
   if (e.kind === 'UNAUTHENTICATED') reply.header('www-authenticate', e.challenge ?? 'Basic realm="snapservice"');
   return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));

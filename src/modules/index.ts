@@ -8,13 +8,15 @@ import { laterOperations } from './later/operations.ts';
 import { reportOperations } from './reports/operations.ts';
 import { sessionOperations } from './session/operations.ts';
 import { simClockOperations } from './sim/clock.ts';
+import { simFaultOperations } from './sim/faults.ts';
 import { simOperations } from './sim/operations.ts';
+import { simRequestOperations } from './sim/requests.ts';
 import { taskOperations } from './tasks/operations.ts';
 import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
 import { vmOperations } from './vms/operations.ts';
 
-const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations];
+const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations];
 
 /** Every operation this server defines, whatever it serves: the task runner's executors come from here. */
 export function everyOperation(): Operation[] {

@@ -95,7 +95,7 @@ export class Scheduler {
    * in a write of its own since its transaction rolled back.
    */
   private async takeScheduled(pgId: string, policyName: string, due: number, missed: number): Promise<void> {
-    const { store, clock, config, log } = this.deps;
+    const { store, clock, config, log, faults } = this.deps;
     let claimed: { pg: ProtectionGroup; req: GroupSnapshotRequest } | undefined;
     try {
       await store.transaction(async (tx) => {
@@ -107,7 +107,10 @@ export class Scheduler {
         const last = (await tx.groups.lastRuns(pgId)).get(policyName) ?? g.scheduleAnchor;
         if (last >= due) return;
         const now = clock.now();
-        const req = { name: scheduledName(g, policy, now), type: 'SCHEDULED' as const, now, expiresAt: scheduledExpiry(policy, now), policy: policy.name };
+        const req: GroupSnapshotRequest = {
+          name: scheduledName(g, policy, now), type: 'SCHEDULED', now, expiresAt: scheduledExpiry(policy, now), policy: policy.name,
+          faults: faults.onScheduled([g.id, g.clusterId]),
+        };
         claimed = { pg: g, req };
         const r = await takeGroupSnapshot(tx, g, req, config.limits.snapshotsPerVm);
         await tx.groups.setLastRun(pgId, policyName, due);

@@ -103,6 +103,11 @@ export const SeedSchema = Type.Object({
   users: Type.Optional(Type.Array(SeedUser)),
   /** Protection groups with their past scheduled snapshots; applied after the inventory. */
   protection_groups: Type.Optional(Type.Array(SeedGroup)),
+  /**
+   * Fault rules, loaded at every start (they live in memory, not in the store); their format
+   * is the simulation API's (`com.vmware.snapservice.sim.faults.create_spec`), checked there.
+   */
+  faults: Type.Optional(Type.Array(Type.Unknown())),
 }, { additionalProperties: false });
 
 export type Seed = Static<typeof SeedSchema>;

@@ -25,6 +25,8 @@ export interface TaskRun {
   sleep(ms: number): Promise<void>;
   /** Inside the executor's final transaction: SUCCEEDED with `result`, atomically with its effects. */
   succeed(tx: Repos, result?: unknown): Promise<void>;
+  /** An injected failure for one member VM of this task (group snapshots), if a fault rule planned one. */
+  memberFault(vmId: string): VapiError | undefined;
 }
 
 export type Executor = (run: TaskRun) => Promise<void>;
@@ -188,6 +190,7 @@ export class TaskRunner implements TaskSignal {
         .catch((e2: unknown) => log.error({ err: e2, task: task.id }, 'could not record task failure'));
     } finally {
       this.busy--;
+      this.deps.faults.forget(task.id);
     }
   }
 
@@ -195,6 +198,9 @@ export class TaskRunner implements TaskSignal {
     const runner = this;
     const { store, clock } = this.deps;
     let task = initial;
+    // Where a fault rule planned this task's failure, it is thrown at the first point at or
+    // past the planned one, as any failure of the work itself would be.
+    const at = (point: { progress?: number; step?: number }) => this.deps.faults.taskPoint(task.id, point);
     const save = async (patch: Partial<Task>, tx: Repos = store.repos) => {
       if (patch.status && !canMove(task.status, patch.status)) throw new Error(`task ${task.id}: ${task.status} -> ${patch.status}`);
       if (!(await tx.tasks.update(task.id, patch, runner.id))) throw new Abandoned('task taken over by another runner');
@@ -207,12 +213,19 @@ export class TaskRunner implements TaskSignal {
       deps: this.deps,
       signal: this.abort.signal,
       // A recovered task keeps the progress it had reported: completed never goes back.
-      begin: (total, message) => save({ progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message }),
+      async begin(total, message) {
+        await save({ progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message });
+        at({ progress: task.progressCompleted / task.progressTotal });
+      },
       async progress(completed) {
         const next = nextProgress(task, completed);
         if (next > task.progressCompleted) await save({ progressCompleted: next });
+        at({ progress: next / Math.max(1, task.progressTotal) });
       },
-      checkpoint: (step, tx) => save({ step }, tx),
+      async checkpoint(step, tx) {
+        at({ step });
+        await save({ step }, tx);
+      },
       async sleep(ms) {
         runner.busy--;
         try {
@@ -222,8 +235,11 @@ export class TaskRunner implements TaskSignal {
         }
         if (runner.abort.signal.aborted) throw new Abandoned('runner stopping');
       },
-      succeed: (tx, result) =>
-        save({ status: 'SUCCEEDED', result: result ?? null, endTime: clock.now(), progressCompleted: task.progressTotal, owner: null }, tx),
+      async succeed(tx, result) {
+        at({ progress: 1 });
+        await save({ status: 'SUCCEEDED', result: result ?? null, endTime: clock.now(), progressCompleted: task.progressTotal, owner: null }, tx);
+      },
+      memberFault: (vmId) => this.deps.faults.memberFault(task.id, vmId),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { Deps } from '../context.ts';
+import type { PlannedFailure } from '../faults/injector.ts';
 import type { Task } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
@@ -9,6 +10,8 @@ export interface TaskCaller {
   deps: Deps;
   user: string;
   operation: TaskStarter;
+  /** A failure a fault rule planned for this task (the simulation plane). */
+  plannedFailure?: PlannedFailure;
 }
 
 /** What a task is about, and the input its executor gets. */
@@ -39,7 +42,10 @@ export async function admitTask<I>(call: TaskCaller, type: TaskType<I>, check: (
   const task = await call.deps.store.transaction(async (tx) => {
     await tx.locks.acquire('admission');
     const req = await check(tx);
-    return insertTask(tx, call, type, req, owner);
+    const task = await insertTask(tx, call, type, req, owner);
+    // Planned before the commit, so the runner can never take the task without it.
+    if (call.plannedFailure) call.deps.faults.planTask(task.id, call.plannedFailure);
+    return task;
   });
   if (owner !== undefined) runner.adopt?.(task);
   else runner.notify();

@@ -3,6 +3,8 @@ import type { Deps } from '../context.ts';
 import { authenticate, type Credentials } from '../access/authn.ts';
 import { Authorizer } from '../access/authz.ts';
 import { errors, type VapiError } from '../errors.ts';
+import type { CallPoint } from '../faults/rules.ts';
+import type { JournalEntry } from '../journal/journal.ts';
 import { operationKey, type Call, type Operation } from './operation.ts';
 import { dropNulls, validate } from './validate.ts';
 
@@ -22,6 +24,8 @@ export interface InvokeMeta {
   requestId: string;
   /** The client's IP address, for the login failure budgets. */
   clientAddress: string;
+  /** The journal entry of this call, filled in as the call goes. */
+  journal?: JournalEntry;
 }
 
 /**
@@ -33,7 +37,11 @@ export function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawIn
 }
 
 async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
+  const entry = meta.journal;
+  // A refused login is journalled under the name it claimed.
+  if (entry && creds.basic) entry.user = creds.basic.user;
   const principal = await authenticate(deps, creds, op.auth ?? 'any', meta.clientAddress);
+  if (entry) entry.user = principal.user;
   const log = deps.log.child({ reqId: meta.requestId, user: principal.user });
   const call: Call = { deps, operation: op, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
 
@@ -45,6 +53,8 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
     // U+0000, it is NOT_FOUND like any unknown id, on PostgreSQL as on SQLite.
     ids[name] = v.replaceAll(NUL, '\uffff');
   }
+  if (entry) entry.ids = ids;
+  await injectFaults(call, ids);
   const authorized = op.authorize ? await op.authorize(call, ids) : undefined;
 
   if (raw.problems.length > 0) throw raw.problems[0];
@@ -52,6 +62,30 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
   const result = await op.handler(call, input as never, authorized);
   if (!op.readOnly) log.info({ audit: true, op: operationKey(op), ...ids }, 'audit');
   return { call, result };
+}
+
+/**
+ * The simulation plane's fault rules, for authenticated callers only (a rule may name its
+ * user, so nobody else ever sees it): an injected delay on the service clock, an injected
+ * error thrown as any other, or a task failure that admission hands to the task.
+ */
+async function injectFaults(call: Call, ids: Record<string, string>): Promise<void> {
+  const { faults, clock } = call.deps;
+  if (faults.empty || call.operation.control) return;
+  const decided = faults.onCall(callPoint(call.operation, call.user, ids));
+  if (decided.delayMs > 0) {
+    faults.delayStarted();
+    await clock.sleep(decided.delayMs);
+  }
+  if (decided.error) throw decided.error;
+  if (decided.task) call.plannedFailure = decided.task;
+}
+
+export function callPoint(op: Operation, user: string | undefined, ids: Record<string, string>): CallPoint {
+  return {
+    service: op.service, operation: op.name, method: op.rest.method, path: op.rest.path, action: op.rest.action,
+    task: op.name.endsWith('$task'), user, objects: Object.values(ids),
+  };
 }
 
 /**

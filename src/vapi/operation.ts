@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Deps } from '../context.ts';
 import type { AuthMode } from '../access/authn.ts';
 import type { Authorizer } from '../access/authz.ts';
+import type { PlannedFailure } from '../faults/injector.ts';
 import type { TaskType } from '../tasks/task.ts';
 
 /** One invocation of an operation by an authenticated caller, whatever the protocol. */
@@ -15,6 +16,8 @@ export interface Call {
   /** The session token itself, only on the call that created it. */
   authz: Authorizer;
   log: Logger;
+  /** A task failure a fault rule planned for the task this call starts. */
+  plannedFailure?: PlannedFailure;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -75,6 +78,11 @@ export interface Operation<I extends TObject = TObject, A = unknown> {
   ids?: string[];
   /** Read-only operations are not audited. */
   readOnly?: boolean;
+  /**
+   * The test's control plane (fault rules, the journal): never journalled, never faulted, so
+   * a test can always see and undo what it set up.
+   */
+  control?: true;
   authorize?: (call: Call, ids: Record<string, string>) => Promise<A>;
   handler: (call: Call, input: Static<I>, authorized: A) => Promise<unknown>;
 }

@@ -6,8 +6,10 @@ import { MALFORMED, type MalformedBody } from './body.ts';
 import { errors, type VapiError } from '../errors.ts';
 import { originOf, withSignChallenge } from '../access/saml.ts';
 import { decodeSignToken, TokenError } from '../sts/token.ts';
+import { attachEntry, type JournalEntry } from '../journal/journal.ts';
+import { summarize } from '../journal/redact.ts';
 import { invoke, type RawInput } from './invoke.ts';
-import type { HttpMethod, Operation } from './operation.ts';
+import { operationKey, type HttpMethod, type Operation } from './operation.ts';
 
 const JSON_TYPE = 'application/json';
 const CONTROL_KEYS = new Set(['action', 'vmw-task']);
@@ -30,19 +32,44 @@ export function registerRest(app: FastifyInstance, deps: Deps, operations: reado
 }
 
 async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: FastifyReply) {
+  // The control plane's own calls (journal, fault rules, on routes of their own) stay out of the journal.
+  const entry = deps.journal.enabled && !ops.some((o) => o.control) ? beginEntry(deps, req) : undefined;
   checkQueryEncoding(req.url);
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   const op = selectOperation(ops, query, req.method, req.url);
+  if (entry) entry.operation = operationKey(op);
+  return handleOp(deps, op, req, reply, query, entry);
+}
+
+/** Every REST call into the journal, also those that name no operation. */
+export function beginEntry(deps: Deps, req: FastifyRequest): JournalEntry {
+  return attachEntry(req, deps.journal.begin({ time: deps.clock.now(), protocol: 'REST', method: req.method, path: req.url.split('?')[0] }));
+}
+
+async function handleOp(deps: Deps, op: Operation, req: FastifyRequest, reply: FastifyReply, query: Record<string, string | string[]>, entry: JournalEntry | undefined) {
   const raw = rawInput(op, req, query);
+  if (entry) journalInput(entry, op, raw.values);
   let result: unknown;
   try {
-    ({ result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id, clientAddress: req.ip }));
+    ({ result } = await invoke(deps, op, credentials(req), raw, { requestId: req.id, clientAddress: req.ip, journal: entry }));
   } catch (err) {
     throw await withSignChallenge(deps, err, originOf(req));
   }
+  if (entry && op.rest.task && typeof result === 'string') entry.task = result;
   if (op.rest.task) return reply.code(202).type(JSON_TYPE).send(JSON.stringify(result));
   if (result === undefined) return reply.code(op.rest.status ?? (op.rest.method === 'DELETE' ? 204 : 200)).send();
   return reply.code(op.rest.status ?? 200).type(JSON_TYPE).send(JSON.stringify(result));
+}
+
+/** The identifiers and a redacted summary of the rest of the input, as the journal keeps them. */
+export function journalInput(entry: JournalEntry, op: Operation, values: Record<string, unknown>): void {
+  const ids = new Set(op.ids ?? []);
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (!ids.has(k)) rest[k] = v;
+    else if (typeof v === 'string') entry.ids[k] = v;
+  }
+  if (Object.keys(rest).length > 0) entry.input = summarize(rest);
 }
 
 /**

@@ -120,7 +120,9 @@ export const PG_SNAPSHOT = defineTask<{ name: string; retention?: SnapshotPolicy
         attempted = undefined;
         const pg = await group(tx, run);
         const now = run.deps.clock.now();
-        const req = { name: spec.name, type: 'ONE_TIME' as const, now, expiresAt: expiryOf(now, spec.retention) };
+        const req: GroupSnapshotRequest = {
+          name: spec.name, type: 'ONE_TIME', now, expiresAt: expiryOf(now, spec.retention), faults: { member: (vm) => run.memberFault(vm) },
+        };
         attempted = { pg, req };
         const r = await takeGroupSnapshot(tx, pg, req, run.deps.config.limits.snapshotsPerVm);
         return { snapshot_type: 'ONE_TIME', total_vms: r.total, successful_vms: r.successful, failed_vms: r.failed, snapshot: r.snapshot.id };

@@ -1,4 +1,5 @@
-import type { Vm } from '../../domain/model.ts';
+import type { PowerState, Vm } from '../../domain/model.ts';
+import { VapiError } from '../../errors.ts';
 import { changedBlocks, revertDisks } from '../../engine/disks.ts';
 import { takeVmSnapshot } from '../../engine/snapshots.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
@@ -9,6 +10,8 @@ import { paced } from './pacing.ts';
 export interface RevertInput {
   snapshot: string;
   snapshotName: string;
+  /** The VM's power state when the revert was admitted (absent in tasks stored before it was kept). */
+  powerState?: PowerState;
 }
 
 export const REVERT_TASK = defineTask<RevertInput>({
@@ -26,7 +29,7 @@ const STEP_POWERED_OFF = 1;
  * A crash before that transaction leaves the disks wholly old; the recovered task resumes.
  */
 async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
-  const { store, config, clock } = run.deps;
+  const { store, config } = run.deps;
   const vmId = run.task.vmId as string;
   const clusterId = run.task.clusterId as string;
 
@@ -46,8 +49,32 @@ async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
     });
   }
 
-  await paced(run, config.taskDelayMs + config.taskMsPerBlock * changed);
+  try {
+    await paced(run, config.taskDelayMs + config.taskMsPerBlock * changed);
+    await finish(run, input);
+  } catch (err) {
+    if (err instanceof VapiError) await powerBack(run, input, vmId);
+    throw err;
+  }
+}
 
+/**
+ * A revert that fails after powering the VM off leaves it wholly as it was: the disks were
+ * never touched (they change only in the final transaction), and the power state goes back.
+ */
+async function powerBack(run: TaskRun, input: RevertInput, vmId: string): Promise<void> {
+  const wanted = input.powerState;
+  if (wanted === undefined || wanted === 'POWERED_OFF') return;
+  await run.deps.store.transaction(async (tx) => {
+    const vm = await tx.vms.get(vmId);
+    if (vm && vm.deletedAt === null && vm.powerState === 'POWERED_OFF') await tx.vms.update(vmId, { powerState: wanted });
+  });
+}
+
+async function finish(run: TaskRun, input: RevertInput): Promise<void> {
+  const { store, config, clock } = run.deps;
+  const vmId = run.task.vmId as string;
+  const clusterId = run.task.clusterId as string;
   await store.transaction(async (tx) => {
     const vm = await liveVm(tx.vms.get(vmId), vmId, clusterId);
     const snapshot = await tx.snapshots.get(input.snapshot);

@@ -6,7 +6,9 @@ import { drainBody } from '../../http/errors.ts';
 import { MALFORMED } from '../body.ts';
 import { MAX_DEPTH, nestsDeeperThan } from '../depth.ts';
 import { errors, VapiError } from '../../errors.ts';
+import { attachEntry, type JournalEntry } from '../../journal/journal.ts';
 import { invoke } from '../invoke.ts';
+import { journalInput } from '../rest.ts';
 import { operationKey, type Operation } from '../operation.ts';
 import { decode } from './decode.ts';
 import { encode, encodeError, type EncodeOptions } from './encode.ts';
@@ -90,24 +92,30 @@ async function handle(deps: Deps, registry: Registry, req: FastifyRequest, reply
     log.debug('jsonrpc invoke');
 
     const op = registry.find(call.serviceId, call.operationId);
+    // The control plane's own calls (journal, fault rules) stay out of the journal.
+    const entry = deps.journal.enabled && !op?.control
+      ? attachEntry(req, deps.journal.begin({ time: deps.clock.now(), protocol: 'JSON-RPC', method: req.method, path: req.url.split('?')[0], operation: `${call.serviceId}.${call.operationId}` }))
+      : undefined;
     if (!op) {
       const why = registry.hasService(call.serviceId)
         ? `Service '${call.serviceId}' has no operation '${call.operationId}'.`
         : `Service '${call.serviceId}' does not exist.`;
-      return sendError(reply, call.id, errors.operationNotFound(why));
+      return sendError(reply, call.id, errors.operationNotFound(why), entry);
     }
     const creds = credentialsFrom(call.security, header(req, 'vmware-api-session-id'));
-    if (creds instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, creds, originOf(req))) as VapiError);
+    if (creds instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, creds, originOf(req))) as VapiError, entry);
 
     const problems: VapiError[] = [];
     const values = decode(op.input, call.input, problems, 'input') as Record<string, unknown>;
+    if (entry) journalInput(entry, op, values);
     try {
-      const { result } = await invoke(deps, op, creds, { values, problems }, { requestId: opId ?? req.id, clientAddress: req.ip });
+      const { result } = await invoke(deps, op, creds, { values, problems }, { requestId: opId ?? req.id, clientAddress: req.ip, journal: entry });
+      if (entry && op.name.endsWith('$task') && typeof result === 'string') entry.task = result;
       return send(reply, call.id, { output: encodeOutput(op, result, registry.encodeOptions) });
     } catch (err) {
-      if (err instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, err, originOf(req))) as VapiError);
+      if (err instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, err, originOf(req))) as VapiError, entry);
       log.error({ err }, 'jsonrpc: operation failed unexpectedly');
-      return sendError(reply, call.id, errors.internal());
+      return sendError(reply, call.id, errors.internal(), entry);
     }
   } catch (err) {
     if (err instanceof Fault) return send(reply, err.hidesId ? null : seen.id, { error: err });
@@ -144,7 +152,8 @@ function header(req: FastifyRequest, name: string): string | undefined {
 }
 
 /** A vAPI error as `result.error` (UNAUTHENTICATED with its challenge: where to get a token). */
-function sendError(reply: FastifyReply, id: JsonRpcId, e: VapiError) {
+function sendError(reply: FastifyReply, id: JsonRpcId, e: VapiError, entry?: JournalEntry) {
+  if (entry) entry.error = e.kind;
   const value = encodeError(e.toBody());
   reply.header('vapi-error', (value as { name: string }).name);
   return send(reply, id, { vapiError: value });

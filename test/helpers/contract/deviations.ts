@@ -3,11 +3,20 @@
  * described here; anything else that departs is a violation. Also the operations we serve that
  * the documents lack (EXTENSIONS) and the requests outside both documents (exemption).
  */
+import { ERROR_STATUS, type ErrorKind } from '../../../src/errors.ts';
 import { LATER_OPERATIONS } from '../../../src/modules/later/table.ts';
 import type { Contract } from './contract.ts';
 import { COMPONENTS, compareRelease, isObj, type CheckResult, type SpecOperation } from './model.ts';
 
 export const DEVIATIONS = {
+  /**
+   * An error a fault rule of the simulation plane injected (docs/testing-with-snapservice.md):
+   * the test asked for exactly this kind, whatever the operation declares. Admitted only with a
+   * body that is that error, carrying the injected-fault message id, at the kind's status.
+   */
+  injectedFault: {
+    messageId: 'com.vmware.snapservice.sim.fault',
+  },
   /**
    * We answer these kinds with HTTP 400, as the vAPI REST runtime's error-to-status table does
    * (src/errors.ts ERROR_STATUS; ../shared/docs/snapservice-api.md §5.3), while some
@@ -145,6 +154,10 @@ export function deviationFor(contract: Contract, op: SpecOperation, status: numb
   if (typeof kind !== 'string') return undefined;
   const is = (component: string) => contract.componentValidator(op.spec, component)(json);
   const listed = (list: readonly string[], v: string) => list.includes(v);
+  const messages = isObj(json) && Array.isArray(json.messages) ? json.messages : [];
+  if (isObj(messages[0]) && messages[0].id === DEVIATIONS.injectedFault.messageId && status === ERROR_STATUS[kind as ErrorKind] && is(`Vapi.Std.Errors.${errorComponent(kind)}`)) {
+    return 'injectedFault';
+  }
   if (status === 400 && kind === DEVIATIONS.protocolRejection.kind && is('Vapi.Std.Errors.InvalidRequest')) return 'protocolRejection';
   if (status === 400 && kind === DEVIATIONS.queryValidation.kind && is('Vapi.Std.Errors.InvalidArgument')) {
     const input = [...query.keys()].filter((k) => k !== 'action' && k !== 'vmw-task' && !(k in op.select));
