@@ -1,22 +1,35 @@
 import { globMatcher } from './glob.ts';
 import type { ProtectionGroup } from './model.ts';
+import { ruleMatches } from './tags.ts';
 
 export interface NamedVm {
   id: string;
   name: string;
 }
 
+/** The tags attached to each VM (VMs without tags may be absent). */
+export type VmTags = ReadonlyMap<string, ReadonlySet<string>>;
+
+const NO_TAGS: ReadonlySet<string> = new Set();
+
 /**
- * A group's members: its explicit VMs plus every VM now in the cluster whose current name
- * matches one of its patterns. Evaluated whenever membership is read or a snapshot is taken,
- * so renamed and new VMs follow the patterns.
+ * A group's members: its explicit VMs, every VM now in the cluster whose current name matches
+ * one of its patterns, and every VM there that one of its tag rules matches. Evaluated whenever
+ * membership is read or a snapshot is taken, so renamed, new and newly tagged VMs follow.
  */
-export function groupMembers(pg: Pick<ProtectionGroup, 'targetEntities'>, vmsInCluster: readonly NamedVm[]): string[] {
+export function groupMembers(pg: Pick<ProtectionGroup, 'targetEntities'>, vmsInCluster: readonly NamedVm[], vmTags: VmTags = new Map()): string[] {
   const out = new Set(pg.targetEntities.vms ?? []);
   const patterns = pg.targetEntities.vmNamePatterns ?? [];
   if (patterns.length > 0) {
     const match = globMatcher(patterns);
     for (const vm of vmsInCluster) if (match(vm.name)) out.add(vm.id);
+  }
+  const rules = pg.targetEntities.tagRules ?? [];
+  if (rules.length > 0) {
+    for (const vm of vmsInCluster) {
+      const tags = vmTags.get(vm.id) ?? NO_TAGS;
+      if (rules.some((r) => ruleMatches(r, tags))) out.add(vm.id);
+    }
   }
   return [...out].sort(compareIds);
 }

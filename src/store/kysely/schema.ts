@@ -60,4 +60,9 @@ export interface DB {
     id: string; pgId: string; clusterId: string; name: string; type: string; startTime: number;
     endTime: number; expiresAt: number | null; policy: string | null;
   };
+  tagCategories: {
+    id: string; name: string; description: string; cardinality: string; associableTypes: string; usedBy: string; createdAt: number;
+  };
+  tags: { id: string; categoryId: string; name: string; description: string; usedBy: string; createdAt: number };
+  tagAttachments: { tagId: string; objectType: string; objectId: string; createdAt: number };
 }
