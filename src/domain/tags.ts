@@ -50,11 +50,27 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const categoryUrn = (uuid: string = randomUUID()): string => `${CATEGORY_PREFIX}${uuid}${SUFFIX}`;
 export const tagUrn = (uuid: string = randomUUID()): string => `${TAG_PREFIX}${uuid}${SUFFIX}`;
 
+/** A client may choose the id (vSphere 6.7+): the URN form, its middle part free of ':'. */
 function isUrn(id: string, prefix: string): boolean {
-  return id.startsWith(prefix) && id.endsWith(SUFFIX) && UUID.test(id.slice(prefix.length, id.length - SUFFIX.length));
+  if (!id.startsWith(prefix) || !id.endsWith(SUFFIX)) return false;
+  const middle = id.slice(prefix.length, id.length - SUFFIX.length);
+  return middle.length > 0 && middle.length <= 128 && /^[A-Za-z0-9._-]+$/.test(middle);
 }
 export const isCategoryUrn = (id: string): boolean => isUrn(id, CATEGORY_PREFIX);
 export const isTagUrn = (id: string): boolean => isUrn(id, TAG_PREFIX);
+/** Whether an id has the form of a generated one (a UUID inside). */
+export const isGeneratedUrn = (id: string): boolean => UUID.test(id.split(':')[2] ?? '');
+
+export const MAX_TAG_NAME = 256;
+export const MAX_TAG_DESCRIPTION = 1024;
+
+/** Names and descriptions of categories and tags. */
+export function textProblem(field: string, value: string, kind: 'name' | 'description'): { field: string; why: string } | undefined {
+  if (kind === 'name' && value.trim().length === 0) return { field, why: 'must not be empty' };
+  const max = kind === 'name' ? MAX_TAG_NAME : MAX_TAG_DESCRIPTION;
+  if (value.length > max) return { field, why: `must be at most ${max} characters` };
+  return undefined;
+}
 
 /** Seeds name their tags: the same name gives the same URN on every start. */
 export function seededUuid(kind: string, name: string): string {

@@ -8,6 +8,7 @@ import { laterOperations } from './later/operations.ts';
 import { sessionOperations } from './session/operations.ts';
 import { simClockOperations } from './sim/clock.ts';
 import { simOperations } from './sim/operations.ts';
+import { taggingOperations } from './tagging/operations.ts';
 import { taskOperations } from './tasks/operations.ts';
 import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
@@ -26,6 +27,7 @@ export function everyOperation(): Operation[] {
     ...groupOperations,
     ...groupSnapshotOperations,
     ...vcenterOperations,
+    ...taggingOperations,
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
     ...SIMULATION,
   ];
