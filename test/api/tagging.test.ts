@@ -21,10 +21,10 @@ const URN_TAG = /^urn:vmomi:InventoryServiceTag:[0-9a-f-]{36}:GLOBAL$/;
 
 describe('categories', () => {
   it('create, get, list, update and delete as CategoryModel, with vCenter URNs', async () => {
-    const id = await T.category('Environment', 'SINGLE', ['VirtualMachine']);
+    const id = await T.category('Stage', 'SINGLE', ['VirtualMachine']);
     expect(id).toMatch(URN_CAT);
     const model = expectOk(await get(`${CAT}/${enc(id)}`));
-    expect(model).toEqual({ id, name: 'Environment', description: 'Environment category', cardinality: 'SINGLE', associable_types: ['VirtualMachine'], used_by: [] });
+    expect(model).toEqual({ id, name: 'Stage', description: 'Stage category', cardinality: 'SINGLE', associable_types: ['VirtualMachine'], used_by: [] });
     expectTaggingSchema('Cis.Tagging.CategoryModel', model);
     expect(expectOk(await get(CAT))).toContain(id);
     expect(expectOk(await get(CAT, 'readonly'))).toContain(id);

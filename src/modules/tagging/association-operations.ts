@@ -86,6 +86,7 @@ export const associationOperations: Operation[] = [
     handler: async (call, input) => {
       const seen = new Set<string>();
       const objects = [];
+      await call.authz.knownVms(input.object_ids.filter((o) => o.type === 'VirtualMachine').map((o) => o.id));
       for (const o of input.object_ids) {
         const key = `${o.type}:${o.id}`;
         if (seen.has(key)) continue;

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { defineOperation, type Operation } from '../../vapi/operation.ts';
+import type { Repos } from '../../store/store.ts';
+import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import { associationOperations } from './association-operations.ts';
 import {
@@ -23,6 +24,13 @@ const P = 'InventoryService.Tagging';
 const READ = 'System.Read';
 const CATEGORY_ID = { categoryId: 'category_id' };
 const TAG_ID = { tagId: 'tag_id' };
+
+/** Deletes take the lock attaches take, so that no attachment outlives its tag. */
+const deleteUnderLock = (call: Call, fn: (tx: Repos) => Promise<void>) =>
+  call.deps.store.transaction(async (tx) => {
+    await tx.locks.acquire('admission');
+    await fn(tx);
+  });
 
 const usedBy = (kind: 'category' | 'tag', action: 'add' | 'remove'): Operation => {
   const [service, path, id, privilege] = kind === 'category'
@@ -79,7 +87,7 @@ const categoryOperations: Operation[] = [
     input: Input({ category_id: Id() }),
     ids: ['category_id'],
     authorize: (call, ids) => category(call, ids.category_id, `${P}.DeleteCategory`),
-    handler: (call, _input, c) => call.deps.store.transaction((tx) => tx.tags.deleteCategory(c.id)),
+    handler: (call, _input, c) => deleteUnderLock(call, (tx) => tx.tags.deleteCategory(c.id)),
   }),
   defineOperation({
     service: CAT, name: 'list_used_categories', since: SINCE, readOnly: true,
@@ -137,7 +145,7 @@ const tagOperations: Operation[] = [
     input: Input({ tag_id: Id() }),
     ids: ['tag_id'],
     authorize: (call, ids) => tag(call, ids.tag_id, `${P}.DeleteTag`),
-    handler: (call, _input, t) => call.deps.store.transaction((tx) => tx.tags.deleteTag(t.id)),
+    handler: (call, _input, t) => deleteUnderLock(call, (tx) => tx.tags.deleteTag(t.id)),
   }),
   defineOperation({
     service: TAGS, name: 'list_tags_for_category', since: SINCE, readOnly: true,
