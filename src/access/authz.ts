@@ -94,7 +94,10 @@ export class Authorizer {
         return vm ? (vm.clusterId ?? vm.lastClusterId) : null;
       }
       case 'Datacenter':
+      case 'InventoryServiceCategory':
         return this.deps.rootFolderId;
+      case 'InventoryServiceTag':
+        return (await this.repos.tags.getTag(e.id))?.categoryId ?? null;
       default:
         return (await this.table(e.type)).get(e.id) ?? null;
     }
@@ -146,5 +149,7 @@ export function typeOfId(id: string): EntityType {
   if (id.startsWith('host-')) return 'HostSystem';
   if (id.startsWith('resgroup-')) return 'ResourcePool';
   if (id.startsWith('datacenter-')) return 'Datacenter';
+  if (id.startsWith('urn:vmomi:InventoryServiceCategory:')) return 'InventoryServiceCategory';
+  if (id.startsWith('urn:vmomi:InventoryServiceTag:')) return 'InventoryServiceTag';
   return 'Folder';
 }

@@ -21,11 +21,14 @@ export function nameProblem(field: string, name: string): Problem | undefined {
 
 export function targetProblem(field: string, t: TargetEntities): Problem | undefined {
   const patterns = t.vmNamePatterns ?? [];
-  if (patterns.length === 0 && (t.vms ?? []).length === 0) {
-    return { field, why: 'must name at least one virtual machine or VM name pattern' };
+  const rules = t.tagRules ?? [];
+  if (patterns.length === 0 && (t.vms ?? []).length === 0 && rules.length === 0) {
+    return { field, why: 'must name at least one virtual machine, VM name pattern or tag rule' };
   }
   const bad = patterns.findIndex((p) => !isValidGlob(p));
   if (bad >= 0) return { field: `${field}.vm_name_patterns[${bad}]`, why: `'${patterns[bad]}' is not a valid shell pattern` };
+  const empty = rules.findIndex((r) => r.tags.length === 0);
+  if (empty >= 0) return { field: `${field}.tag_rules[${empty}].tags`, why: 'must name at least one tag' };
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import type { TagRule } from './tags.ts';
 /** Domain records as the service layer sees them: camelCase, times in epoch ms. */
 
 /** vCenter's limit on inventory names (VMs, protection groups, policies). */
@@ -206,6 +207,8 @@ export interface SnapshotPolicy {
 export interface TargetEntities {
   vmNamePatterns?: string[];
   vms?: string[];
+  /** 9.1: a VM matching any rule is a member (domain/tags.ts). */
+  tagRules?: TagRule[];
 }
 
 export type PgStatus = 'ACTIVE' | 'PAUSED' | 'MARKED_FOR_DELETE';

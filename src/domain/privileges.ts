@@ -19,6 +19,15 @@ export const PRIVILEGES = [
   'Resource.AssignVMToPool',
   'Resource.ColdMigrate',
   'Resource.HotMigrate',
+  'InventoryService.Tagging.CreateCategory',
+  'InventoryService.Tagging.EditCategory',
+  'InventoryService.Tagging.DeleteCategory',
+  'InventoryService.Tagging.ModifyUsedByForCategory',
+  'InventoryService.Tagging.CreateTag',
+  'InventoryService.Tagging.EditTag',
+  'InventoryService.Tagging.DeleteTag',
+  'InventoryService.Tagging.ModifyUsedByForTag',
+  'InventoryService.Tagging.AttachTag',
   /** Ours: the simulation and control plane (guest writes, clock). Only Admin holds it. */
   'Snapservice.Simulation',
 ] as const;
@@ -32,7 +41,10 @@ export const ROLE_NO_ACCESS = { id: '-5', name: 'NoAccess', privileges: [] as st
 export const BUILTIN_ROLES = [ROLE_ADMIN, ROLE_READ_ONLY, ROLE_NO_ACCESS];
 
 /** Entity types as vCenter names them in messages and DynamicIDs. */
-export type EntityType = 'Folder' | 'Datacenter' | 'ClusterComputeResource' | 'HostSystem' | 'ResourcePool' | 'VirtualMachine';
+export type EntityType =
+  | 'Folder' | 'Datacenter' | 'ClusterComputeResource' | 'HostSystem' | 'ResourcePool' | 'VirtualMachine'
+  /** Tagging objects: a category's parent is the root folder, a tag's its category. */
+  | 'InventoryServiceCategory' | 'InventoryServiceTag';
 
 export interface EntityRef {
   type: EntityType;

@@ -1,6 +1,6 @@
 import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, SnapshotType, Vm } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
-import { groupMembers } from '../domain/membership.ts';
+import { groupMembers, type VmTags } from '../domain/membership.ts';
 import { expiryOf } from '../domain/schedule.ts';
 import type { Repos } from '../store/store.ts';
 import type { SnapshotAttempt } from '../domain/history.ts';
@@ -11,9 +11,24 @@ import { takeVmSnapshot, vmSuccess } from './snapshots.ts';
 
 /** Protection-group state changes shared by tasks, the scheduler and seeds. */
 
+/**
+ * The tags on these VMs, read only when one of the groups has tag rules, so that groups
+ * without them cost no query.
+ */
+export async function vmTags(tx: Repos, groups: readonly Pick<ProtectionGroup, 'targetEntities'>[], vms: readonly Pick<Vm, 'id'>[]): Promise<VmTags> {
+  const out = new Map<string, Set<string>>();
+  if (vms.length === 0 || !groups.some((g) => (g.targetEntities.tagRules ?? []).length > 0)) return out;
+  for (const a of await tx.tags.ofObjects('VirtualMachine', vms.map((v) => v.id))) {
+    let set = out.get(a.objectId);
+    if (!set) out.set(a.objectId, (set = new Set()));
+    set.add(a.tagId);
+  }
+  return out;
+}
+
 export async function currentMembers(tx: Repos, pg: ProtectionGroup): Promise<{ ids: string[]; vms: Vm[] }> {
   const present = await tx.vms.list({ clusterIds: [pg.clusterId] });
-  const ids = groupMembers(pg, present);
+  const ids = groupMembers(pg, present, await vmTags(tx, [pg], present));
   const byId = new Map(present.map((v) => [v.id, v]));
   return { ids, vms: ids.map((id) => byId.get(id)).filter((v): v is Vm => v !== undefined) };
 }

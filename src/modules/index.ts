@@ -11,6 +11,7 @@ import { simClockOperations } from './sim/clock.ts';
 import { simFaultOperations } from './sim/faults.ts';
 import { simOperations } from './sim/operations.ts';
 import { simRequestOperations } from './sim/requests.ts';
+import { taggingOperations } from './tagging/operations.ts';
 import { taskOperations } from './tasks/operations.ts';
 import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
@@ -30,6 +31,7 @@ export function everyOperation(): Operation[] {
     ...groupSnapshotOperations,
     ...reportOperations,
     ...vcenterOperations,
+    ...taggingOperations,
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
     ...SIMULATION,
   ];

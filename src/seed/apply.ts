@@ -8,6 +8,7 @@ import { takeVmSnapshot } from '../engine/snapshots.ts';
 import type { Repos } from '../store/store.ts';
 import { SeedSchema, type Seed, type SeedVmSpec } from './format.ts';
 import { seedGroup } from './groups.ts';
+import { seedTags } from './tags.ts';
 
 export interface SeedContext {
   now: number;
@@ -62,7 +63,8 @@ export async function applySeed(tx: Repos, seed: Seed, ctx: SeedContext, passwor
       }
     }
   }
-  for (const g of seed.protection_groups ?? []) await seedGroup(tx, g, paths, ctx.now, ctx.maxSnapshotsPerVm, ctx.historyMs);
+  const tags = await seedTags(tx, seed.tag_categories ?? [], paths, ctx.now);
+  for (const g of seed.protection_groups ?? []) await seedGroup(tx, g, paths, tags, ctx.now, ctx.maxSnapshotsPerVm, ctx.historyMs);
   const roleIds = new Map(BUILTIN_ROLES.map((r) => [r.name, r.id]));
   let roleNo = 1000;
   for (const r of seed.roles ?? []) {

@@ -35,7 +35,7 @@ function demoVm(name: string, on: boolean, cpu: number, memoryMib: number, guest
 
 /**
  * The demo's protection groups, with history: a pattern group taking hourly and daily
- * snapshots for three days, a locked group, and a paused one.
+ * snapshots for three days, a locked group, a tag-rule group, and a paused one.
  */
 export const DEMO_GROUPS: NonNullable<Seed['protection_groups']> = [
   {
@@ -50,14 +50,39 @@ export const DEMO_GROUPS: NonNullable<Seed['protection_groups']> = [
     policies: [{ name: 'every-4h', schedule: { unit: 'HOUR', interval: 4 }, retention: { unit: 'DAY', duration: 1 } }],
   },
   {
+    cluster: 'Datacenter/Cluster-B', name: 'ci-builds', tag_rules: [{ tags: ['Workload/ci'], operator: 'OR' }], created_minutes_ago: 2 * DAY,
+    policies: [{ name: 'nightly', schedule: { unit: 'DAY', interval: 1 }, retention: { unit: 'DAY', duration: 3 } }],
+  },
+  {
     cluster: 'Datacenter/Cluster-B', name: 'analytics', vm_name_patterns: ['analytics-*'], created_minutes_ago: 5 * DAY, paused_minutes_ago: 2 * DAY,
     policies: [{ name: 'daily', schedule: { unit: 'DAY', interval: 1 }, retention: { unit: 'DAY', duration: 14 } }],
   },
 ];
 
 /**
- * 2 clusters of 3 hosts, 16 VMs (6 powered on), 3 users, 3 protection groups. Same ids on
- * every fresh start. `demo-inventory` is the same without the protection groups.
+ * The demo's vCenter tags: what a workload is (on VMs only) and which environment an object
+ * belongs to (one per object). `ci-builds` protects what carries Workload/ci.
+ */
+export const DEMO_TAGS: NonNullable<Seed['tag_categories']> = [
+  {
+    name: 'Workload', description: 'What the virtual machine does', cardinality: 'MULTIPLE', associable_types: ['VirtualMachine'],
+    tags: [
+      { name: 'ci', description: 'Continuous integration', attached_to: ['Datacenter/Cluster-B/build-01', 'Datacenter/Cluster-B/build-02'] },
+      { name: 'batch', description: 'Batch jobs', attached_to: ['Datacenter/Cluster-B/analytics-01', 'Datacenter/Cluster-B/backup-01'] },
+    ],
+  },
+  {
+    name: 'Environment', description: 'Where an object serves', cardinality: 'SINGLE',
+    tags: [
+      { name: 'production', attached_to: ['Datacenter/Cluster-A', 'Datacenter/Cluster-A/db-01', 'Datacenter/Cluster-A/db-02'] },
+      { name: 'test', attached_to: ['Datacenter/Cluster-B/test-01', 'Datacenter/Cluster-B/test-02'] },
+    ],
+  },
+];
+
+/**
+ * 2 clusters of 3 hosts, 16 VMs (6 powered on), 3 users, 2 tag categories with 4 tags, 4 protection groups. Same ids on
+ * every fresh start. `demo-inventory` is the same without the protection groups (tags included).
  */
 export function demoSeed(opts: { groups?: boolean } = {}): Seed {
   const a = [
@@ -92,6 +117,7 @@ export function demoSeed(opts: { groups?: boolean } = {}): Seed {
       name: 'SnapshotOperator',
       privileges: ['System.Anonymous', 'System.View', 'System.Read', 'Host.Config.Storage', 'VirtualMachine.State.RevertToSnapshot', 'VirtualMachine.Interact.PowerOff'],
     }],
+    tag_categories: DEMO_TAGS,
     protection_groups: opts.groups === false ? [] : DEMO_GROUPS,
     users: [
       { name: 'readonly@vsphere.local', password: DEMO_PASSWORDS['readonly@vsphere.local'], permissions: [{ role: 'ReadOnly', on: '/', propagate: true }] },

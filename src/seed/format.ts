@@ -76,6 +76,20 @@ const SeedUser = Type.Object({
   }, { additionalProperties: false }))),
 }, { additionalProperties: false });
 
+const SeedTagCategory = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  description: Type.Optional(Type.String()),
+  cardinality: Type.Optional(Type.Union([Type.Literal('SINGLE'), Type.Literal('MULTIPLE')])),
+  /** vCenter type names (VirtualMachine, HostSystem, ...); absent or empty: any type. */
+  associable_types: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  tags: Type.Optional(Type.Array(Type.Object({
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    /** Inventory paths, as permissions name them: 'DC', 'DC/Cluster', 'DC/Cluster/vm-name'. */
+    attached_to: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  }, { additionalProperties: false }))),
+}, { additionalProperties: false });
+
 const Unit = Type.Union(['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'].map((u) => Type.Literal(u)));
 
 const SeedGroup = Type.Object({
@@ -85,6 +99,11 @@ const SeedGroup = Type.Object({
   vm_name_patterns: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   /** VM names in the cluster. */
   vms: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  /** Tags as 'Category/tag' names. */
+  tag_rules: Type.Optional(Type.Array(Type.Object({
+    tags: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    operator: Type.Union([Type.Literal('AND'), Type.Literal('OR')]),
+  }, { additionalProperties: false }))),
   locked: Type.Optional(Type.Boolean()),
   policies: Type.Optional(Type.Array(Type.Object({
     name: Type.String({ minLength: 1 }),
@@ -101,6 +120,8 @@ export const SeedSchema = Type.Object({
   datacenters: Type.Optional(Type.Array(SeedDatacenter)),
   roles: Type.Optional(Type.Array(SeedRole)),
   users: Type.Optional(Type.Array(SeedUser)),
+  /** vCenter tag categories, their tags and what they are attached to; applied after the inventory. */
+  tag_categories: Type.Optional(Type.Array(SeedTagCategory)),
   /** Protection groups with their past scheduled snapshots; applied after the inventory. */
   protection_groups: Type.Optional(Type.Array(SeedGroup)),
   /**
@@ -113,3 +134,4 @@ export const SeedSchema = Type.Object({
 export type Seed = Static<typeof SeedSchema>;
 export type SeedVmSpec = Static<typeof SeedVm>;
 export type SeedGroupSpec = Static<typeof SeedGroup>;
+export type SeedTagCategorySpec = Static<typeof SeedTagCategory>;

@@ -14,7 +14,7 @@ import type { SeedGroupSpec } from './format.ts';
  * already are in snapshot history (within `historyMs`), some with failed members, so that
  * reports have something to show from the first call.
  */
-export async function seedGroup(tx: Repos, spec: SeedGroupSpec, paths: Map<string, string>, now: number, maxPerVm: number, historyMs = 90 * 24 * 3600_000): Promise<void> {
+export async function seedGroup(tx: Repos, spec: SeedGroupSpec, paths: Map<string, string>, tags: Map<string, string>, now: number, maxPerVm: number, historyMs = 90 * 24 * 3600_000): Promise<void> {
   const clusterId = paths.get(spec.cluster);
   if (!clusterId) throw new Error(`seed: protection group ${spec.name}: no cluster at '${spec.cluster}'`);
   const vms = (spec.vms ?? []).map((name) => {
@@ -22,6 +22,14 @@ export async function seedGroup(tx: Repos, spec: SeedGroupSpec, paths: Map<strin
     if (!id?.startsWith('vm-')) throw new Error(`seed: protection group ${spec.name}: no VM '${name}' in ${spec.cluster}`);
     return id;
   });
+  const tagRules = (spec.tag_rules ?? []).map((r) => ({
+    operator: r.operator,
+    tags: r.tags.map((name) => {
+      const id = tags.get(name);
+      if (!id) throw new Error(`seed: protection group ${spec.name}: no tag '${name}' (tags are named 'Category/tag')`);
+      return id;
+    }),
+  }));
   const created = now - (spec.created_minutes_ago ?? 0) * 60_000;
   const pausedAt = spec.paused_minutes_ago === undefined ? undefined : now - spec.paused_minutes_ago * 60_000;
   const policies: SnapshotPolicy[] = (spec.policies ?? []).map((p) => ({
@@ -31,7 +39,11 @@ export async function seedGroup(tx: Repos, spec: SeedGroupSpec, paths: Map<strin
   }));
   const pg: ProtectionGroup = {
     id: newId(), clusterId, name: spec.name, status: pausedAt === undefined ? 'ACTIVE' : 'PAUSED', locked: spec.locked ?? false,
-    targetEntities: { ...(spec.vm_name_patterns ? { vmNamePatterns: spec.vm_name_patterns } : {}), ...(vms.length > 0 ? { vms } : {}) },
+    targetEntities: {
+      ...(spec.vm_name_patterns ? { vmNamePatterns: spec.vm_name_patterns } : {}),
+      ...(vms.length > 0 ? { vms } : {}),
+      ...(tagRules.length > 0 ? { tagRules } : {}),
+    },
     policies, createdAt: created, scheduleAnchor: created,
   };
   await tx.groups.insert(pg);

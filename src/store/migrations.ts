@@ -166,6 +166,24 @@ const steps: Record<string, Step> = {
     await db.schema.createIndex('snapshot_history_cluster').on('snapshot_history').columns(['cluster_id', 'kind', 'started_at']).execute();
     await db.schema.createIndex('snapshot_history_started').on('snapshot_history').column('started_at').execute();
   },
+  '0004_tags': async (db, d) => {
+    // Names are unique as vCenter has them: categories globally, tags within their category.
+    await db.schema.createTable('tag_categories')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull().unique())
+      .addColumn('description', d.text, (c) => c.notNull()).addColumn('cardinality', d.text, (c) => c.notNull())
+      .addColumn('associable_types', d.text, (c) => c.notNull()).addColumn('used_by', d.text, (c) => c.notNull())
+      .addColumn('created_at', d.int, (c) => c.notNull()).execute();
+    await db.schema.createTable('tags')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('category_id', d.text, (c) => c.notNull())
+      .addColumn('name', d.text, (c) => c.notNull()).addColumn('description', d.text, (c) => c.notNull())
+      .addColumn('used_by', d.text, (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
+      .addUniqueConstraint('tags_name', ['category_id', 'name']).execute();
+    await db.schema.createTable('tag_attachments')
+      .addColumn('tag_id', d.text, (c) => c.notNull()).addColumn('object_type', d.text, (c) => c.notNull())
+      .addColumn('object_id', d.text, (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
+      .addPrimaryKeyConstraint('tag_attachments_pk', ['tag_id', 'object_type', 'object_id']).execute();
+    await db.schema.createIndex('tag_attachments_object').on('tag_attachments').columns(['object_type', 'object_id']).execute();
+  },
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -3,6 +3,7 @@ import type {
   ResourcePool, Role, Session, Task, TaskKind, TaskStatus, User, Vm, VmSnapshot,
 } from '../domain/model.ts';
 import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '../domain/history.ts';
+import type { Tag, TagAttachment, TagCategory } from '../domain/tags.ts';
 
 /**
  * Persistence only: every rule about what may change lives in the services and the domain.
@@ -40,6 +41,7 @@ export interface Repos {
   groups: ProtectionGroupRepo;
   groupSnapshots: PgSnapshotRepo;
   history: HistoryRepo;
+  tags: TagRepo;
 }
 
 export interface MetaRepo {
@@ -334,4 +336,32 @@ export interface HistoryRepo {
   oldest(): Promise<number | undefined>;
   /** Deletes attempts started before `before`. */
   purge(before: number): Promise<number>;
+}
+
+/** vCenter tagging. Lists are in creation order, then id. */
+export interface TagRepo {
+  insertCategory(c: TagCategory): Promise<void>;
+  getCategory(id: string): Promise<TagCategory | undefined>;
+  getCategoryByName(name: string): Promise<TagCategory | undefined>;
+  listCategories(): Promise<TagCategory[]>;
+  updateCategory(id: string, patch: Partial<Omit<TagCategory, 'id' | 'createdAt'>>): Promise<void>;
+  /** Deletes the category, its tags and their attachments. */
+  deleteCategory(id: string): Promise<void>;
+  insertTag(t: Tag): Promise<void>;
+  getTag(id: string): Promise<Tag | undefined>;
+  /** Every tag, or those of one category. */
+  listTags(categoryId?: string): Promise<Tag[]>;
+  /** The tags among `ids` that exist (any order). */
+  getTags(ids: string[]): Promise<Tag[]>;
+  updateTag(id: string, patch: Partial<Pick<Tag, 'name' | 'description' | 'usedBy'>>): Promise<void>;
+  /** Deletes the tag and its attachments. */
+  deleteTag(id: string): Promise<void>;
+  /** False when the tag was attached to the object already. */
+  attach(a: TagAttachment): Promise<boolean>;
+  /** False when the tag was not attached to the object. */
+  detach(tagId: string, objectType: string, objectId: string): Promise<boolean>;
+  /** Attachments to these objects of this type, in attachment order. */
+  ofObjects(objectType: string, objectIds: string[]): Promise<TagAttachment[]>;
+  /** Attachments of these tags, in attachment order. */
+  ofTags(tagIds: string[]): Promise<TagAttachment[]>;
 }

@@ -27,6 +27,11 @@ export interface RestBinding {
   method: HttpMethod;
   /** Path template with `{param}` placeholders, e.g. `/api/snapservice/tasks/{task}`. */
   path: string;
+  /**
+   * Placeholders whose REST name is not the input field's: REST name -> field. The cis tagging
+   * paths spell them in camelCase (`{categoryId}` for the field `category_id`).
+   */
+  params?: Record<string, string>;
   /** The `?action=` dispatch value, if the operation shares its path and method. */
   action?: string;
   /**

@@ -126,7 +126,8 @@ function single(v: string | string[] | undefined, name: string): string | undefi
 
 function rawInput(op: Operation, req: FastifyRequest, query: Record<string, string | string[]>): RawInput {
   const problems: VapiError[] = [];
-  const values: Record<string, unknown> = { ...(req.params as Record<string, string>) };
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(req.params as Record<string, string>)) values[op.rest.params?.[k] ?? k] = v;
   const props = op.input.properties as Record<string, TSchema>;
   const queryFields = new Set<string>();
 
@@ -157,7 +158,14 @@ function rawInput(op: Operation, req: FastifyRequest, query: Record<string, stri
   } else if (body !== undefined && read) {
     if (op.rest.bodyFields) {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) problems.push(errors.invalidArgument('body', 'must be an object'));
-      else Object.assign(values, body);
+      else {
+        const path = new Set(Object.keys(req.params as object).map((k) => op.rest.params?.[k] ?? k));
+        // A path identifier is not also a body member: the body must not redirect the call.
+        for (const [k, v] of Object.entries(body)) {
+          if (path.has(k)) problems.push(errors.invalidArgument(k, 'is given in the path; the body must not repeat it'));
+          else values[k] = v;
+        }
+      }
     } else {
       const field = op.rest.body as string;
       let value: unknown = body;

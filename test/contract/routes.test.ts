@@ -41,7 +41,7 @@ const RELEASE_NAMES = Object.keys(RELEASES) as ReleaseName[];
 
 /** The release whose parameters we take; the vCenter subset is cut from one vCenter release and followed whole. */
 function releaseOf(spec: SpecOperation, release: ReleaseName): string {
-  return spec.spec === 'vcenter' ? '99' : apiRelease(release);
+  return spec.spec === 'snapservice' ? apiRelease(release) : '99';
 }
 
 /** Query keys our REST binding accepts: members of each `rest.query` structure. */

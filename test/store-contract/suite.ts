@@ -8,6 +8,7 @@ import { inventoryContract } from './inventory.contract.ts';
 import { layersContract } from './layers.contract.ts';
 import { processesContract } from './processes.contract.ts';
 import { snapshotsContract } from './snapshots.contract.ts';
+import { tagsContract } from './tags.contract.ts';
 import { tasksContract } from './tasks.contract.ts';
 import { transactionsContract } from './transactions.contract.ts';
 
@@ -53,6 +54,7 @@ export function storeContract(h: Harness): void {
   tasksContract(ctx);
   groupsContract(ctx);
   historyContract(ctx);
+  tagsContract(ctx);
   transactionsContract(ctx, h);
   processesContract(h);
 }

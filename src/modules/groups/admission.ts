@@ -27,11 +27,32 @@ function fail(p: Problem | undefined): void {
 }
 
 /** Explicit VMs must exist and be in the group's cluster. */
-async function checkVms(repos: Repos, cluster: Cluster, field: string, t: TargetEntities): Promise<void> {
+export async function checkVms(repos: Repos, cluster: Cluster, field: string, t: TargetEntities): Promise<void> {
   for (const [i, id] of (t.vms ?? []).entries()) {
     const vm = await repos.vms.get(id);
     if (!vm || vm.deletedAt !== null || vm.clusterId !== cluster.id) {
       throw errors.invalidArgument(`${field}.vms[${i}]`, `${id} is not a virtual machine in cluster ${cluster.id}`);
+    }
+  }
+}
+
+/**
+ * Tag rules name tags that exist and that could be on a virtual machine: a tag whose category
+ * cannot go on VMs would select nothing, which is a mistake worth saying.
+ */
+export async function checkTags(repos: Repos, field: string, t: TargetEntities): Promise<void> {
+  const rules = t.tagRules ?? [];
+  if (rules.length === 0) return;
+  const tags = new Map((await repos.tags.getTags(rules.flatMap((r) => r.tags))).map((x) => [x.id, x]));
+  const categories = new Map((await repos.tags.listCategories()).map((c) => [c.id, c]));
+  for (const [i, r] of rules.entries()) {
+    for (const [j, id] of r.tags.entries()) {
+      const tag = tags.get(id);
+      if (!tag) throw errors.invalidArgument(`${field}.tag_rules[${i}].tags[${j}]`, `${id} is not a tag`);
+      const types = categories.get(tag.categoryId)?.associableTypes ?? [];
+      if (types.length > 0 && !types.includes('VirtualMachine')) {
+        throw errors.invalidArgument(`${field}.tag_rules[${i}].tags[${j}]`, `tag ${id} belongs to a category whose tags cannot be attached to virtual machines`);
+      }
     }
   }
 }
@@ -50,6 +71,7 @@ export async function submitCreate(call: Call, cluster: Cluster, draft: GroupDra
   fail(targetProblem('spec.target_entities', draft.targetEntities));
   fail(policyProblem('spec.snapshot_policies', draft.policies, config.limits));
   await checkVms(store.repos, cluster, 'spec.target_entities', draft.targetEntities);
+  await checkTags(store.repos, 'spec.target_entities', draft.targetEntities);
   return admitTask(call, PG_CREATE, async (tx) => {
     if (await nameTaken(tx, cluster.id, draft.name)) throw errors.invalidArgument('spec.name', `a protection group named '${draft.name}' already exists in cluster ${cluster.id}`);
     const count = (await tx.groups.list(cluster.id)).length;
@@ -92,6 +114,7 @@ export async function validateChange(call: Call, cluster: Cluster, change: Group
   if (change.targetEntities) {
     fail(targetProblem('spec.target_entities', change.targetEntities));
     await checkVms(call.deps.store.repos, cluster, 'spec.target_entities', change.targetEntities);
+    await checkTags(call.deps.store.repos, 'spec.target_entities', change.targetEntities);
   }
   if (change.policies) fail(policyProblem('spec.snapshot_policies', change.policies, call.deps.config.limits));
 }

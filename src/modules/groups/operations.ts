@@ -10,6 +10,7 @@ import {
 import { clusterAndGroup, submitChange, submitCreate, validateChange, visibleMembers } from './admission.ts';
 import { PG_CREATE, PG_DELETE, PG_PAUSE, PG_RESUME, PG_UPDATE } from './tasks.ts';
 import type { ProtectionGroup } from '../../domain/model.ts';
+import { globalGroupOperations } from './global-operations.ts';
 
 const SERVICE = 'com.vmware.snapservice.clusters.protection_groups';
 const BASE = '/api/snapservice/clusters/{cluster}/protection-groups';
@@ -116,4 +117,5 @@ export const groupOperations: Operation[] = [
     authorize: (call, ids) => clusterAndGroup(call, ids, WRITE),
     handler: (call, input, { cluster, pg }) => submitChange(call, cluster, pg, PG_DELETE, { force: input.spec?.force ?? false }),
   }),
+  ...globalGroupOperations,
 ];

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
 import { compareIds } from '../../domain/membership.ts';
 import { snapshotFilterFields } from '../../vapi/filters.ts';
-import { compact, DateTime, formatTime, Id, ListOf, SetOf, Since, StringEnum, Struct } from '../../vapi/wire.ts';
+import { compact, DateTime, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, Since, StringEnum, Struct } from '../../vapi/wire.ts';
 
 const NS = 'com.vmware.snapservice';
 const PGS = `${NS}.clusters.protection_groups`;
@@ -29,9 +29,14 @@ const Status = () => StringEnum(`${NS}.protection_group_status`, PG_STATUSES, { 
 /** The group status enumeration, for other structures that show a group's status. */
 export const PgStatusSchema = Status;
 
+export const LogicalOperator = StringEnum(`${NS}.logical_operator`, ['AND', 'OR'] as const);
+
+export const TagRuleSchema = Struct(`${NS}.tag_rule`, { tags: ListOf(Id()), operator: LogicalOperator });
+
 export const TargetEntitiesSchema = Struct(`${NS}.target_entities`, {
   vm_name_patterns: Type.Optional(ListOf(Type.String())),
   vms: Type.Optional(SetOf(Id())),
+  tag_rules: Since(V9_1, Type.Optional(ListOf(TagRuleSchema))),
 });
 
 export const RetentionSchema = Struct(`${NS}.retention_period`, { unit: Unit(), duration: Type.Integer() });
@@ -124,7 +129,7 @@ export const PgSnapshotCreateResult = Struct(`${SNAPS}.create_result`, {
 });
 
 type WirePolicy = { name: string; schedule: { unit: string; interval: number }; retention: { unit: string; duration: number } };
-type WireTargets = { vm_name_patterns?: string[]; vms?: string[] };
+type WireTargets = { vm_name_patterns?: string[]; vms?: string[]; tag_rules?: Array<{ tags: string[]; operator: 'AND' | 'OR' }> };
 
 export function policiesFromWire(p: WirePolicy[] | undefined): SnapshotPolicy[] {
   return (p ?? []).map((x) => ({
@@ -135,11 +140,19 @@ export function policiesFromWire(p: WirePolicy[] | undefined): SnapshotPolicy[] 
 }
 
 export function targetsFromWire(t: WireTargets): TargetEntities {
-  return compact({ vmNamePatterns: t.vm_name_patterns, vms: t.vms });
+  return compact({
+    vmNamePatterns: t.vm_name_patterns,
+    vms: t.vms,
+    tagRules: t.tag_rules?.map((r) => ({ tags: [...r.tags], operator: r.operator })),
+  });
 }
 
 export function targetsToWire(t: TargetEntities) {
-  return compact({ vm_name_patterns: t.vmNamePatterns, vms: t.vms });
+  return compact({
+    vm_name_patterns: t.vmNamePatterns,
+    vms: t.vms,
+    tag_rules: t.tagRules?.map((r) => ({ tags: [...r.tags], operator: r.operator })),
+  });
 }
 
 export function groupToWire(pg: ProtectionGroup, members: string[], snapshots: PgSnapshot[]) {
@@ -178,3 +191,29 @@ export function pgSnapshotToWire(s: PgSnapshot, vmSnapshots: VmSnapshot[]) {
     })),
   });
 }
+
+// ---- 9.1: membership preview and capabilities ----
+
+export const ComputeMembersSpec = Struct(`${NS}.protection_groups.compute_members_spec`, {
+  create_spec: Type.Optional(GroupSpec),
+  update_spec: Type.Optional(GroupUpdateSpec),
+  protection_group: Type.Optional(Id()),
+  cluster_id: Type.Optional(Id()),
+});
+
+export const MEMBERSHIP_CHANGES = ['ADD', 'REMOVE', 'EXCLUDE', 'EXISTING'] as const;
+
+export const VmMembershipInfo = Struct(`${NS}.vm_membership_info`, {
+  vm: Id(),
+  vm_name: Type.String(),
+  protection_groups: SetOf(Id()),
+  membership_change_type: StringEnum(`${NS}.membership_change_type`, MEMBERSHIP_CHANGES),
+  membership_change_reasons: ListOf(LocalizableMessageSchema),
+});
+
+export const MemberEntities = Struct(`${NS}.member_entities`, {
+  included_vms: ListOf(VmMembershipInfo),
+  excluded_vms: ListOf(VmMembershipInfo),
+});
+
+export const CapabilityInfo = Struct(`${NS}.capability.capability_info`, { capabilities: ListOf(Type.String()) });

@@ -1,6 +1,7 @@
 import type { Cluster, ProtectionGroup, Vm } from '../../domain/model.ts';
 import { globMatcher, isValidGlob } from '../../domain/glob.ts';
 import { compareIds, groupMembers } from '../../domain/membership.ts';
+import { vmTags } from '../../engine/groups.ts';
 import type { Repos, SnapshotStats } from '../../store/store.ts';
 import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
@@ -40,10 +41,11 @@ function view(vm: Vm, cluster: Cluster, stats: Map<string, SnapshotStats>, membe
   };
 }
 
-function membershipIndex(groups: ProtectionGroup[], vmsInCluster: Vm[]): Map<string, ProtectionGroup[]> {
+async function membershipIndex(repos: Repos, groups: ProtectionGroup[], vmsInCluster: Vm[]): Promise<Map<string, ProtectionGroup[]>> {
   const out = new Map<string, ProtectionGroup[]>();
+  const tags = await vmTags(repos, groups, vmsInCluster);
   for (const g of groups) {
-    for (const id of groupMembers(g, vmsInCluster)) out.set(id, [...(out.get(id) ?? []), g]);
+    for (const id of groupMembers(g, vmsInCluster, tags)) out.set(id, [...(out.get(id) ?? []), g]);
   }
   return out;
 }
@@ -57,7 +59,7 @@ export interface VmListFilter {
 export async function listVms(call: Call, cluster: Cluster, f: VmListFilter): Promise<VmView[]> {
   const repos = call.deps.store.repos;
   const { vms, stats, groups } = await clusterView(repos, cluster);
-  const memberships = membershipIndex(groups, vms.filter((v) => v.clusterId === cluster.id));
+  const memberships = await membershipIndex(repos, groups, vms.filter((v) => v.clusterId === cluster.id));
   const ids = f.vms && f.vms.length > 0 ? new Set(f.vms) : undefined;
   const bad = f.namePatterns?.findIndex((p) => !isValidGlob(p)) ?? -1;
   if (bad >= 0) throw errors.invalidArgument(`filter.name_patterns[${bad}]`, 'is not a valid pattern');
@@ -83,5 +85,5 @@ export async function getVm(call: Call, cluster: Cluster, vm: Vm): Promise<VmVie
     repos.vms.list({ clusterIds: [cluster.id] }),
   ]);
   if (vm.clusterId !== cluster.id && !stats.has(vm.id)) throw errors.notFound('virtual machine', vm.id);
-  return view(vm, cluster, stats, membershipIndex(groups, present));
+  return view(vm, cluster, stats, await membershipIndex(repos, groups, present));
 }

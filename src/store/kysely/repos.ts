@@ -5,6 +5,7 @@ import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
 import { historyRepo } from './history.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
+import { tagRepo } from './tags.ts';
 import { taskRepo } from './tasks.ts';
 
 /** One implementation of every repository over Kysely, shared by both adapters. */
@@ -27,5 +28,6 @@ export function makeRepos(db: Db): Repos {
     groups: groupRepo(db),
     groupSnapshots: pgSnapshotRepo(db),
     history: historyRepo(db),
+    tags: tagRepo(db),
   };
 }

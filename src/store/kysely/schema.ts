@@ -65,4 +65,9 @@ export interface DB {
     pgSnapshotId: string | null; vmId: string | null; vmName: string | null; snapshotId: string | null;
     name: string; type: string; status: string; startedAt: number; expiresAt: number | null; reasons: string;
   };
+  tagCategories: {
+    id: string; name: string; description: string; cardinality: string; associableTypes: string; usedBy: string; createdAt: number;
+  };
+  tags: { id: string; categoryId: string; name: string; description: string; usedBy: string; createdAt: number };
+  tagAttachments: { tagId: string; objectType: string; objectId: string; createdAt: number };
 }

@@ -114,12 +114,13 @@ export function buildOperation(op: Operation, schemas: SchemaRegistry): Json {
 
   for (const match of op.rest.path.matchAll(/\{(\w+)\}/g)) {
     const name = match[1];
-    const schema = props[name];
+    const field = op.rest.params?.[name] ?? name;
+    const schema = props[field];
     if (!schema) throw new Error(`${operationKey(op)}: path parameter {${name}} is not an input field`);
-    covered.add(name);
+    covered.add(field);
     parameters.push({
       name, in: 'path', required: true,
-      description: (schema as Json).description ?? `Identifier of the \`${name}\`.`,
+      description: (schema as Json).description ?? `Identifier of the \`${field}\`.`,
       schema: schemas.convert(schema),
     });
   }

@@ -50,7 +50,7 @@ export function checkObserved(contract: Contract, r: ObservedResponse): CheckRes
   if (!m.op) return checkUnknown(contract, where, r, body, m.malformed ?? (m.pathKnown ? 'no operation with this method/action/vmw-task at this path' : 'no such path'));
 
   const op = m.op;
-  const name = `${op.operationId} (${op.spec === 'snapservice' ? 'vsan-data-protection' : 'vcenter-subset'} ${op.method} ${op.key})`;
+  const name = `${op.operationId} (${op.spec === 'snapservice' ? 'vsan-data-protection' : op.spec === 'tagging' ? 'vcenter-tagging' : 'vcenter-subset'} ${op.method} ${op.key})`;
   const fail = (problem: string): CheckResult => ({ op, violations: [`${where}: ${name}: ${problem}; body: ${truncate(r.body || '(empty)')}`] });
   const code = String(r.status);
   const declared = op.responses[code] ?? op.responses[`${code[0]}XX`] ?? op.responses.default;

@@ -38,9 +38,9 @@ export class Contract {
 
   constructor(docs: Record<SpecName, Json>) {
     this.ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
-    this.converters = { snapservice: new SchemaConverter('snapservice.json'), vcenter: new SchemaConverter('vcenter.json') };
-    this.versions = { snapservice: '', vcenter: '' };
-    this.components = { snapservice: {}, vcenter: {} };
+    this.converters = { snapservice: new SchemaConverter('snapservice.json'), vcenter: new SchemaConverter('vcenter.json'), tagging: new SchemaConverter('tagging.json') };
+    this.versions = { snapservice: '', vcenter: '', tagging: '' };
+    this.components = { snapservice: {}, vcenter: {}, tagging: {} };
     for (const name of Object.keys(SPEC_FILES) as SpecName[]) {
       const doc = docs[name];
       this.versions[name] = String((doc.info as Json | undefined)?.version ?? '');

@@ -94,6 +94,17 @@ export const DEVIATIONS = {
     operations: { 'Snapservice.Clusters.ProtectionGroups_list': ['cluster_pairs'] } as Record<string, string[]>,
   },
   /**
+   * The tagging document (vcenter-tagging.yaml) leaves 401 out of most reads and creates, and
+   * 400 out of operations whose only input checks are the runtime's (list-tags-for-category,
+   * used-by changes, batch attaches). Every vCenter operation authenticates its caller and
+   * validates its input, answering 401 UNAUTHENTICATED and 400 INVALID_ARGUMENT as the
+   * vAPI runtime does; admitted for that document's operations only, with those bodies.
+   */
+  taggingRuntime: {
+    spec: 'tagging',
+    answers: { 401: 'Vapi.Std.Errors.Unauthenticated', 400: 'Vapi.Std.Errors.InvalidArgument' } as Record<number, string>,
+  },
+  /**
    * Operations of releases after 8.0.3 that we do not serve (src/modules/later) answer 400
    * UNSUPPORTED naming the operation, whatever 400 schema they declare, and also where they
    * declare no 400 (e.g. Sites.Licenses_list).
@@ -178,6 +189,8 @@ export function deviationFor(contract: Contract, op: SpecOperation, status: numb
   if (status === 400 && kind === 'UNSUPPORTED' && DEVIATIONS.notImplemented.operations.has(op.operationId) && is('Vapi.Std.Errors.Unsupported')) {
     return 'notImplemented';
   }
+  const runtime = DEVIATIONS.taggingRuntime.answers[status];
+  if (op.spec === DEVIATIONS.taggingRuntime.spec && runtime && is(runtime) && kind === (status === 401 ? 'UNAUTHENTICATED' : 'INVALID_ARGUMENT')) return 'taggingRuntime';
   const later = DEVIATIONS.laterRelease;
   if (status === 404 && kind === later.kind && op.since !== undefined && compareRelease(op.since, later.after) > 0 && is('Vapi.Std.Errors.OperationNotFound')) {
     return 'laterRelease';

@@ -12,7 +12,7 @@ import { sinceOf, type Json, type SpecOperation, type SpecParameter, type SpecRe
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 /** Directory holding both spec files; absolute, or relative to the repository root. */
 export const SPEC_DIR_ENV = 'CONTRACT_SPEC_DIR';
-export const SPEC_FILES = { snapservice: 'vsan-data-protection-openapi.yaml', vcenter: 'vcenter-subset.yaml' } as const;
+export const SPEC_FILES = { snapservice: 'vsan-data-protection-openapi.yaml', vcenter: 'vcenter-subset.yaml', tagging: 'vcenter-tagging.yaml' } as const;
 export type SpecName = keyof typeof SPEC_FILES;
 /** The vendor release whose surface this server serves. */
 export const SERVED_RELEASE = '8.0.3.0';
