@@ -4,6 +4,7 @@ import {
 } from 'kysely';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { batcher } from '../kysely/batch.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
@@ -96,6 +97,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     kind: 'sqlite',
     repos,
     transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    batched: batcher(db),
     async migrate() {
       const migrator = new Migrator({ db, provider: migrationProvider(SQLITE) });
       const { error } = await migrator.migrateToLatest();
