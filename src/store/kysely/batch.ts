@@ -34,6 +34,11 @@ export function batcher(db: Db): <T>(fn: (tx: Repos) => Promise<T>) => Promise<T
     try {
       await db.transaction().execute(async (trx) => {
         const repos = makeRepos(trx);
+        if (batch.length === 1) {
+          // Alone, its failure may roll back the whole transaction: no savepoint needed.
+          outcomes.push({ ok: true, value: await batch[0].fn(repos) });
+          return;
+        }
         for (const item of batch) {
           await changes(trx, 'savepoint', () => sql`savepoint batched`, []);
           try {
@@ -51,7 +56,8 @@ export function batcher(db: Db): <T>(fn: (tx: Repos) => Promise<T>) => Promise<T
         else item.reject(o.error);
       });
     } catch (err) {
-      // The transaction itself failed: nothing of the batch was committed.
+      // The transaction failed (a lone call's own error, or the commit): nothing of the batch
+      // was committed.
       batch.forEach((item, i) => {
         const o = outcomes[i];
         item.reject(o && !o.ok ? o.error : err);
