@@ -6,6 +6,7 @@
  * Baseline: GET /bare req/s of a bare Fastify child, measured just before.
  */
 import { login, revertPath, snapshotIds, vmsByName, SESSION_HEADER, type TaskInfo } from './lib/api.ts';
+import { cpuMs, usPer } from './lib/cpu.ts';
 import { HttpClient, mapLimit } from './lib/http.ts';
 import { load, measureGet } from './lib/load.ts';
 import { log, type Benchmark, type BenchOptions, type Row } from './lib/report.ts';
@@ -79,11 +80,12 @@ async function measure(store: BenchStore, durability: 'normal' | 'full'): Promis
         },
       });
 
-    const bare = await withServer('bare', {}, (s) => measureGet(s.url, '/bare', { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S }));
+    const bare = await withServer('bare', {}, (s) => measureGet(s.url, '/bare', { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, pid: s.info.pid }));
     log(`  bare GET /bare    ${perSec(bare.rps).padStart(9)}`);
 
     await submit(WARMUP_S, false);
     await drain(client);
+    const cpuStart = cpuMs(app.info.pid);
     const r = await submit(DURATION_S, true);
     const loadEnd = nowMs();
     const accepted = r.byStatus[202] ?? 0;
@@ -103,16 +105,22 @@ async function measure(store: BenchStore, durability: 'normal' | 'full'): Promis
     // stops says whether execution keeps up with admission.
     await drain(client);
     const drainMs = nowMs() - loadEnd;
+    // Admission and execution of every accepted revert (the drain's own polls are few).
+    const cpuEnd = cpuMs(app.info.pid);
+    const cpuPerRevert = cpuStart === undefined || cpuEnd === undefined ? Number.NaN : (cpuEnd - cpuStart) / accepted;
+    const cpuPerBare = bare.serverCpuMs / bare.responses;
     const statuses = await mapLimit(tasks, 16, async (t) => (await client.expect(200, `/api/snapservice/tasks/${t}`)).json<TaskInfo>().status);
     const notOk = statuses.filter((s) => s !== 'SUCCEEDED').length;
     log(`  all ${tasks.length} accepted tasks ended ${((drainMs) / 1000).toFixed(2)} s after the load stopped; ${notOk} did not succeed`);
     if (notOk > 0) throw new Error(`${notOk} of ${tasks.length} revert tasks did not succeed`);
     log(`  ratio: ${times(ratio(acceptedPerS, bare.rps))} (202/s vs bare req/s); all answers ${times(ratio(r.rps, bare.rps))}`);
+    log(`  server CPU: ${usPer(cpuPerRevert, 1)} per accepted and executed revert, ${usPer(cpuPerBare, 1)} per bare request (bare/revert ${times(ratio(cpuPerBare, cpuPerRevert))})`);
     const b = store.name === 'sqlite' && durability === 'normal' ? 'revert submit' : `revert submit (${label})`;
     const rows = [
       { benchmark: b, metric: '202/s (accepted)', value: perSec(acceptedPerS), baseline: perSec(bare.rps), ratio: times(ratio(acceptedPerS, bare.rps)) },
       { benchmark: b, metric: 'answers/s (202+400)', value: perSec(r.rps), baseline: perSec(bare.rps), ratio: times(ratio(r.rps, bare.rps)) },
       { benchmark: b, metric: 'share of 400 (VM busy)', value: pct(refused / r.responses), baseline: '-', ratio: '-' },
+      { benchmark: b, metric: 'server CPU/revert', value: usPer(cpuPerRevert, 1), baseline: usPer(cpuPerBare, 1), ratio: times(ratio(cpuPerBare, cpuPerRevert)) },
     ];
     return { rows, acceptedPerS };
   } finally {

@@ -35,8 +35,9 @@ async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
   const vmId = run.task.vmId as string;
   const clusterId = run.task.clusterId as string;
 
+  // Batched: reverts ending together share one commit, which costs more than all the rest.
   if (config.taskDelayMs === 0 && config.taskMsPerBlock === 0 && run.task.step < STEP_POWERED_OFF) {
-    await store.transaction(async (tx) => {
+    await store.batched(async (tx) => {
       const vm = await liveVm(tx.vms.get(vmId), vmId, clusterId);
       const target = await tx.snapshots.disks(input.snapshot);
       const changed = await changedBlocks(tx, vmId, target);
@@ -60,7 +61,7 @@ async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
 
   await paced(run, config.taskDelayMs + config.taskMsPerBlock * changed);
 
-  await store.transaction(async (tx) => finish(run, tx, await liveVm(tx.vms.get(vmId), vmId, clusterId), input));
+  await store.batched(async (tx) => finish(run, tx, await liveVm(tx.vms.get(vmId), vmId, clusterId), input));
 }
 
 function progressMessage(changed: number, input: RevertInput): Message {
