@@ -1,6 +1,6 @@
-import type { Message, Vm } from '../../domain/model.ts';
+import type { DiskSnapshot, Message, Vm } from '../../domain/model.ts';
 import type { Repos } from '../../store/store.ts';
-import { changedBlocks, revertDisks } from '../../engine/disks.ts';
+import { changedBlocks, snapshotAndRevertDisks } from '../../engine/disks.ts';
 import { takeVmSnapshot } from '../../engine/snapshots.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
 import { defineTask } from '../../tasks/task.ts';
@@ -42,7 +42,7 @@ async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
       const target = await tx.snapshots.disks(input.snapshot);
       const changed = await changedBlocks(tx, vmId, target);
       await run.begin(changed, progressMessage(changed, input), tx);
-      await finish(run, tx, vm, input);
+      await finish(run, tx, vm, input, target);
     });
     return;
   }
@@ -73,13 +73,13 @@ function progressMessage(changed: number, input: RevertInput): Message {
 }
 
 /** The revert itself, in the caller's transaction: system snapshot, disks reverted, task ended. */
-async function finish(run: TaskRun, tx: Repos, vm: Vm, input: RevertInput): Promise<void> {
+async function finish(run: TaskRun, tx: Repos, vm: Vm, input: RevertInput, read?: DiskSnapshot[]): Promise<void> {
   const { config, clock } = run.deps;
   const snapshot = await tx.snapshots.get(input.snapshot);
   if (!snapshot) {
     throw errors.notAllowed('vm.revert.snapshot_gone', `Snapshot ${input.snapshot} was deleted before the revert could run.`, input.snapshot);
   }
-  const disks = await tx.snapshots.disks(input.snapshot);
+  const disks = read ?? (await tx.snapshots.disks(input.snapshot));
   const now = clock.now();
   // The system snapshot of an admitted revert is never refused for the per-VM limit:
   // losing the pre-revert state would be worse than one snapshot over the limit.
@@ -88,8 +88,7 @@ async function finish(run: TaskRun, tx: Repos, vm: Vm, input: RevertInput): Prom
     type: 'SYSTEM_CREATED',
     createdAt: now,
     expiresAt: now + config.systemSnapshotRetentionMs,
-  }, Number.MAX_SAFE_INTEGER);
-  await revertDisks(tx, vm.id, disks);
+  }, Infinity, (t, v, id, clusterId) => snapshotAndRevertDisks(t, v, id, clusterId, disks));
   if (vm.powerState !== 'POWERED_OFF') await tx.vms.update(vm.id, { powerState: 'POWERED_OFF' });
   await run.succeed(tx);
 }
