@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   const storeAt = args.indexOf('--store');
   const store = storeAt >= 0 ? args.splice(storeAt, 2)[1] : undefined;
   if (args.includes('-h') || args.includes('--help')) {
-    log('usage: npm run bench [-- <name>...] [--store sqlite|postgres]');
+    log('usage: npm run bench [-- <name>...] [--store sqlite|postgres|postgres://URL]  (postgres: PostgreSQL beside SQLite)');
     for (const b of all) log(`  ${b.name.padEnd(18)} ${b.title}`);
     return 0;
   }

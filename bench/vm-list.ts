@@ -13,13 +13,13 @@ import { load } from './lib/load.ts';
 import { log, type Benchmark, type BenchOptions, type Row } from './lib/report.ts';
 import { benchSeed } from './lib/seed.ts';
 import { startServer } from './lib/server.ts';
+import { pgUrl } from './lib/stores.ts';
 import { ms, nowMs, perSec, percentileSorted, ratio, times } from './lib/stats.ts';
 
 const VMS = 400;
 const SEQUENTIAL = 300;
 const CONNECTIONS = 50;
 const DURATION_S = 10;
-const PG_URL = process.env.SNAPSERVICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Figures {
   p50: number;
@@ -29,19 +29,19 @@ interface Figures {
   rps: number;
 }
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+async function admin(adminUrl: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   await c.connect();
   await c.query(sql).finally(() => c.end());
 }
 
-async function measure(store: 'sqlite' | 'postgres'): Promise<Figures> {
+async function measure(store: 'sqlite' | 'postgres', adminUrl: string): Promise<Figures> {
   let db: string | undefined;
   let storeConfig = 'sqlite';
   if (store === 'postgres') {
     db = `snapservice_bench_${randomBytes(4).toString('hex')}`;
-    await admin(`create database "${db}"`);
-    const url = new URL(PG_URL);
+    await admin(adminUrl, `create database "${db}"`);
+    const url = new URL(adminUrl);
     url.pathname = `/${db}`;
     storeConfig = url.toString();
   }
@@ -69,7 +69,7 @@ async function measure(store: 'sqlite' | 'postgres'): Promise<Figures> {
   } finally {
     client.close();
     await app.stop();
-    if (db) await admin(`drop database if exists "${db}" with (force)`);
+    if (db) await admin(adminUrl, `drop database if exists "${db}" with (force)`);
   }
 }
 
@@ -77,9 +77,10 @@ export const vmList: Benchmark = {
   name: 'vm-list',
   title: `GET /api/vcenter/vm with ${VMS} VMs, SQLite and PostgreSQL`,
   async run(opts: BenchOptions): Promise<Row[]> {
-    const stores: Array<'sqlite' | 'postgres'> = opts.store === 'sqlite' || opts.store === 'postgres' ? [opts.store] : ['sqlite', 'postgres'];
+    // --store sqlite: SQLite only; otherwise both (PostgreSQL at --store postgres://... if given).
+    const stores: Array<'sqlite' | 'postgres'> = opts.store === 'sqlite' ? ['sqlite'] : ['sqlite', 'postgres'];
     const got = new Map<string, Figures>();
-    for (const s of stores) got.set(s, await measure(s));
+    for (const s of stores) got.set(s, await measure(s, pgUrl(opts)));
     const b = `vm list (${VMS})`;
     const lite = got.get('sqlite');
     const pgf = got.get('postgres');

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuMs } from './cpu.ts';
 import { percentileSorted } from './stats.ts';
 
 /**
@@ -94,11 +95,15 @@ export interface GetThroughput {
   responses: number;
   byStatus: Record<number, number>;
   errors: number;
+  /** CPU the server (`pid`) used during the measured load, in ms; NaN when not known. */
+  serverCpuMs: number;
 }
 
-export async function measureGet(url: string, path: string, opts: { headers?: Record<string, string>; connections: number; durationS: number; warmupS: number }): Promise<GetThroughput> {
+export async function measureGet(url: string, path: string, opts: { headers?: Record<string, string>; connections: number; durationS: number; warmupS: number; pid?: number }): Promise<GetThroughput> {
   if (opts.warmupS > 0) await load({ url, path, headers: opts.headers, connections: opts.connections, durationS: opts.warmupS });
+  const before = opts.pid === undefined ? undefined : cpuMs(opts.pid);
   const r = await load({ url, path, headers: opts.headers, connections: opts.connections, durationS: opts.durationS });
+  const after = opts.pid === undefined ? undefined : cpuMs(opts.pid);
   if ((r.byStatus[200] ?? 0) !== r.responses || r.errors + r.timeouts > 0) {
     throw new Error(`GET ${path} answered ${JSON.stringify(r.byStatus)} with ${r.errors} errors and ${r.timeouts} timeouts; expected only 200`);
   }
@@ -110,5 +115,6 @@ export async function measureGet(url: string, path: string, opts: { headers?: Re
     responses: r.responses,
     byStatus: r.byStatus,
     errors: r.errors + r.timeouts,
+    serverCpuMs: before === undefined || after === undefined ? Number.NaN : after - before,
   };
 }

@@ -11,7 +11,7 @@ export interface Row {
 
 /** Options of `npm run bench` that some benchmarks take. */
 export interface BenchOptions {
-  /** `--store sqlite|postgres`: a benchmark comparing the stores measures this one only. */
+  /** `--store sqlite`: SQLite only; `postgres` or a postgres:// URL: PostgreSQL beside SQLite. */
   store?: string;
 }
 

@@ -23,7 +23,11 @@ export class Authorizer {
     private readonly deps: Deps,
     readonly user: string,
     private readonly repos: Repos = deps.store.repos,
-  ) {}
+  ) {
+    // Every ancestry ends at the root folder: reading the folder table to learn that it has
+    // no parent would cost a query on every call.
+    this.knownParent('Folder', deps.rootFolderId, null);
+  }
 
   /** Throws UNAUTHORIZED naming the first privilege the caller lacks on the entity. */
   async require(entity: EntityRef, privileges: readonly string[]): Promise<void> {

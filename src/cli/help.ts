@@ -7,6 +7,7 @@ export const FIELD_HELP: Record<string, [placeholder: string, text: string]> = {
   port: ['N', 'TCP port; 0 picks a free one'],
   dataDir: ['DIR', "store and TLS material, created if missing; ':memory:' keeps nothing"],
   store: ['sqlite|URL', "'sqlite' (embedded, in the data dir) or a postgres:// URL"],
+  durability: ['normal|full', "SQLite commits: 'full' syncs each to disk before answering (survives power loss), 'normal' survives a killed process"],
   seed: ['demo|empty|FILE', 'inventory given to a new store (ignored once the store exists)'],
   release: ['8.0.3|9.0|9.1', 'vSphere API release to serve: its operations, fields and enum values; later ones answer as that release does'],
   http: ['', 'serve plain HTTP instead of HTTPS'],

@@ -13,6 +13,11 @@ export const ConfigSchema = Type.Object(
     dataDir: Type.String({ default: './data' }),
     /** 'sqlite' (embedded, default) or a postgres:// URL. */
     store: Type.String({ default: 'sqlite' }),
+    /**
+     * SQLite's commit durability: 'normal' loses nothing when the process dies, but an OS crash
+     * or power loss may drop the last commits; 'full' syncs every commit to disk first.
+     */
+    durability: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
     seed: Type.String({ default: 'demo' }),
     /** vSphere API release served: its operations, fields and enum values, none added later. */
     release: Type.Union([Type.Literal('8.0.3'), Type.Literal('9.0'), Type.Literal('9.1')], { default: '9.1' }),

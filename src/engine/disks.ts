@@ -66,6 +66,37 @@ export async function snapshotDisks(tx: Repos, vm: Vm, snapshotId: string, clust
   return out;
 }
 
+/**
+ * A revert's system snapshot and the revert in one step: each disk's head is frozen into the
+ * snapshot, and a disk the target has gets a fresh head over the target's content and a new
+ * sequence UUID. The end state is that of snapshotDisks then revertDisks, without the empty
+ * head the first would add only for the second to drop (five statements per disk fewer).
+ */
+export async function snapshotAndRevertDisks(
+  tx: Repos, vm: Vm, snapshotId: string, clusterId: string, target: readonly DiskSnapshot[],
+): Promise<DiskSnapshot[]> {
+  const out: DiskSnapshot[] = [];
+  const byKey = new Map(target.map((t) => [t.diskKey, t]));
+  for (const disk of await tx.disks.listForVm(vm.id)) {
+    const epoch = disk.epoch + 1;
+    const to = byKey.get(disk.diskKey);
+    const head = await tx.layers.create(to ? to.layerId : disk.headLayerId);
+    await tx.disks.update(vm.id, disk.diskKey, to ? { headLayerId: head, epoch, sequenceUuid: newUuid() } : { headLayerId: head, epoch });
+    out.push({
+      snapshotId,
+      diskKey: disk.diskKey,
+      label: disk.label,
+      capacityBytes: disk.capacityBytes,
+      blockSize: disk.blockSize,
+      layerId: disk.headLayerId,
+      sequenceUuid: disk.sequenceUuid,
+      epoch,
+      uri: `vsan:${clusterId}/${vm.id}/${disk.diskKey}/snapshot-${epoch}`,
+    });
+  }
+  return out;
+}
+
 /** Blocks whose content differs between the VM's disks now and the snapshot's. */
 export async function changedBlocks(tx: Repos, vmId: string, target: readonly DiskSnapshot[]): Promise<number> {
   let total = 0;

@@ -5,6 +5,9 @@ import { errors } from '../errors.ts';
 import { snapshotDisks } from './disks.ts';
 import { attempt, recordAttempt } from './history.ts';
 
+/** How the snapshot freezes the VM's disks (snapshotDisks unless the caller does more at once). */
+export type Freeze = (tx: Repos, vm: Vm, snapshotId: string, clusterId: string) => Promise<DiskSnapshot[]>;
+
 export interface SnapshotRequest {
   name: string;
   type: SnapshotType;
@@ -16,12 +19,15 @@ export interface SnapshotRequest {
 
 /**
  * Takes a crash-consistent VM snapshot (disks only; this service never keeps memory state).
- * Refuses past the per-VM snapshot limit, which vSAN ESA sets at 200. A snapshot of its own
- * (not part of a PG snapshot, whose history takeGroupSnapshot writes) enters history here.
+ * Refuses past the per-VM snapshot limit, which vSAN ESA sets at 200 (Infinity: no limit). A
+ * snapshot of its own (not part of a PG snapshot, whose history takeGroupSnapshot writes)
+ * enters history here.
  */
-export async function takeVmSnapshot(tx: Repos, vm: Vm, req: SnapshotRequest, maxPerVm: number): Promise<{ snapshot: VmSnapshot; disks: DiskSnapshot[] }> {
+export async function takeVmSnapshot(
+  tx: Repos, vm: Vm, req: SnapshotRequest, maxPerVm: number, freeze: Freeze = snapshotDisks,
+): Promise<{ snapshot: VmSnapshot; disks: DiskSnapshot[] }> {
   if (!vm.clusterId) throw errors.notAllowed('vm.not_in_cluster', `Virtual machine ${vm.id} is not in a cluster.`, vm.id);
-  const count = await tx.snapshots.countForVm(vm.id);
+  const count = Number.isFinite(maxPerVm) ? await tx.snapshots.countForVm(vm.id) : 0;
   if (count >= maxPerVm) {
     throw errors.notAllowed('vm.snapshot_limit', `Virtual machine ${vm.id} already has ${count} snapshots, the limit of ${maxPerVm} snapshots per VM.`, vm.id, maxPerVm);
   }
@@ -43,7 +49,7 @@ export async function takeVmSnapshot(tx: Repos, vm: Vm, req: SnapshotRequest, ma
     memoryMib: vm.memoryMib,
     guestOs: vm.guestOs,
   };
-  const disks = await snapshotDisks(tx, vm, snapshot.id, vm.clusterId);
+  const disks = await freeze(tx, vm, snapshot.id, vm.clusterId);
   await tx.snapshots.insert(snapshot, disks);
   if (!snapshot.pgSnapshotId) await recordAttempt(tx, vmSuccess(snapshot, null));
   return { snapshot, disks };

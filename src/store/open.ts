@@ -4,8 +4,8 @@ import { openSqliteStore } from './sqlite/sqlite.ts';
 import type { Store } from './store.ts';
 
 /** `store` is 'sqlite' (in the data dir) or a postgres:// URL. */
-export function openStore(config: Pick<Config, 'store' | 'dataDir'>): Store {
+export function openStore(config: Pick<Config, 'store' | 'dataDir'> & Partial<Pick<Config, 'durability'>>): Store {
   if (/^postgres(ql)?:\/\//.test(config.store)) return openPostgresStore({ url: config.store });
   if (config.store !== 'sqlite') throw new Error(`unknown store '${config.store}': use 'sqlite' or a postgres:// URL`);
-  return openSqliteStore({ dataDir: config.dataDir });
+  return openSqliteStore({ dataDir: config.dataDir, durability: config.durability });
 }

@@ -18,6 +18,13 @@ export interface Store {
    * (BEGIN IMMEDIATE), so writers in other processes wait instead of failing midway.
    */
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Like `transaction`, but calls arriving together share one transaction (group commit):
+   * each runs under its own savepoint, one after the other in arrival order, so it sees the
+   * writes of those before it and its failure undoes its own writes only. Each resolves or
+   * rejects once that transaction has committed. `fn` must not start another transaction.
+   */
+  batched<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   /** Applies pending migrations (idempotent, safe with several processes). */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -15,8 +15,11 @@ export interface TaskRun {
   readonly task: Task;
   readonly deps: Deps;
   readonly signal: AbortSignal;
-  /** Sets the total work and a message (completed stays where it was: 0, or a recovered task's). */
-  begin(total: number, message: Message): Promise<void>;
+  /**
+   * Sets the total work and a message (completed stays where it was: 0, or a recovered task's);
+   * inside `tx` when given, so that a task with nothing to wait for can start and end in one.
+   */
+  begin(total: number, message: Message, tx?: Repos): Promise<void>;
   /** Reports progress (never backwards) and persists it. */
   progress(completed: number): Promise<void>;
   /** Persists a checkpoint so that a recovered run resumes after it. */
@@ -213,8 +216,8 @@ export class TaskRunner implements TaskSignal {
       deps: this.deps,
       signal: this.abort.signal,
       // A recovered task keeps the progress it had reported: completed never goes back.
-      async begin(total, message) {
-        await save({ progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message });
+      async begin(total, message, tx) {
+        await save({ progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message }, tx);
         at({ progress: task.progressCompleted / task.progressTotal });
       },
       async progress(completed) {

@@ -39,7 +39,8 @@ export async function admitTask<I>(call: TaskCaller, type: TaskType<I>, check: (
   if (op.task !== type) throw new Error(`${op.service}.${op.name} does not start task ${type.kind}`);
   const runner = call.deps.tasks;
   const owner = call.deps.config.taskQueueMs === 0 ? runner.adopter?.() : undefined;
-  const task = await call.deps.store.transaction(async (tx) => {
+  // Admissions arriving together share one commit; the checks still run one at a time.
+  const task = await call.deps.store.batched(async (tx) => {
     await tx.locks.acquire('admission');
     const req = await check(tx);
     const task = await insertTask(tx, call, type, req, owner);

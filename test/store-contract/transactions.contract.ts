@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { describe, expect, it, vi } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { increment } from './counter.ts';
 import { diskSnapshot, FAR, group, snapshot, task, vm, type Ctx } from './fixtures.ts';
@@ -110,6 +112,53 @@ export function transactionsContract(ctx: Ctx, h: Harness): void {
         await a.transaction((tx) => tx.vms.insert(vm('vm-a')));
         expect(await b.repos.vms.get('vm-a')).toEqual(vm('vm-a'));
       });
+    });
+
+    it('batched(): calls made together run one by one, each failure undoing only its own writes', async () => {
+      const { store } = ctx;
+      const seen: Array<string | undefined> = [];
+      const admit = (i: number, fail = false) =>
+        store.batched(async (tx) => {
+          await tx.locks.acquire('admission');
+          seen.push(await tx.meta.get('last'));
+          await tx.meta.set('last', `call-${i}`);
+          await tx.tasks.insert(task(`t-b${i}`));
+          if (fail) throw new Error(`refused ${i}`);
+          return i;
+        });
+      const results = await Promise.allSettled([admit(1), admit(2, true), admit(3), admit(4, true), admit(5)]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)))
+        .toEqual([1, 'refused 2', 3, 'refused 4', 5]);
+      // In arrival order, and a refused call's write is gone before the next one reads.
+      expect(seen).toEqual([undefined, 'call-1', 'call-1', 'call-3', 'call-3']);
+      expect(await store.repos.meta.get('last')).toBe('call-5');
+      expect((await store.repos.tasks.list({}, 10)).map((t) => t.id).sort()).toEqual(['t-b1', 't-b3', 't-b5']);
+      // Later calls open a new batch and see everything committed before.
+      expect(await store.batched(async (tx) => tx.meta.get('last'))).toBe('call-5');
+    });
+
+    it('batched(): each call is answered only once its writes are visible outside', async () => {
+      const { store } = ctx;
+      const done = await Promise.all([1, 2, 3].map((i) => store.batched(async (tx) => {
+        await tx.meta.set(`k${i}`, 'v');
+        return i;
+      }).then(async (v) => [v, await store.repos.meta.get(`k${v}`)])));
+      expect(done).toEqual([[1, 'v'], [2, 'v'], [3, 'v']]);
+    });
+
+    it('batched(): calls made together cost one commit', async () => {
+      const statement = Object.getPrototypeOf(new Database(':memory:').prepare('select 1')) as { run: () => unknown };
+      const sqliteRun = vi.spyOn(statement, 'run');
+      const pgQuery = vi.spyOn(pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }, 'query');
+      try {
+        await Promise.all([1, 2, 3, 4, 5].map((i) => ctx.store.batched((tx) => tx.meta.set(`c${i}`, 'v'))));
+        const commits = sqliteRun.mock.instances.filter((st) => (st as { source?: string }).source === 'commit').length
+          + pgQuery.mock.calls.filter((c) => c[0] === 'commit').length;
+        expect(commits).toBe(1);
+      } finally {
+        sqliteRun.mockRestore();
+        pgQuery.mockRestore();
+      }
     });
   });
 }

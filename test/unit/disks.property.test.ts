@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vm } from '../../src/domain/model.ts';
 import { contentDigest } from '../../src/domain/blockmap.ts';
-import { deleteDisks, deleteSnapshot, readContent, revertDisks, writeBlock } from '../../src/engine/disks.ts';
+import { deleteDisks, deleteSnapshot, readContent, revertDisks, snapshotAndRevertDisks, writeBlock } from '../../src/engine/disks.ts';
 import { createVm } from '../../src/engine/inventory.ts';
 import { takeVmSnapshot } from '../../src/engine/snapshots.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite.ts';
@@ -18,6 +18,8 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant('write' as const), block: fc.nat(BLOCKS - 1), byte: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant('snapshot' as const) }),
   fc.record({ kind: fc.constant('revert' as const), pick: fc.nat() }),
+  // A revert task's way: the system snapshot and the revert in one step.
+  fc.record({ kind: fc.constant('systemRevert' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
 );
 
@@ -60,6 +62,12 @@ describe('copy-on-write disks against a simple model', () => {
               const s = live()[o.pick % live().length];
               if (o.kind === 'revert') {
                 await revertDisks(tx, vm.id, await tx.snapshots.disks(s.id));
+                model.disk = new Map(s.disk);
+              } else if (o.kind === 'systemRevert') {
+                const target = await tx.snapshots.disks(s.id);
+                const { snapshot } = await takeVmSnapshot(tx, (await tx.vms.get(vm.id))!, { name: 'sys', type: 'SYSTEM_CREATED', createdAt: 0, expiresAt: null }, Infinity,
+                  (t, v, id, clusterId) => snapshotAndRevertDisks(t, v, id, clusterId, target));
+                model.snapshots.push({ id: snapshot.id, disk: new Map(model.disk) });
                 model.disk = new Map(s.disk);
               } else {
                 await deleteSnapshot(tx, s.id);

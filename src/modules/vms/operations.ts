@@ -27,6 +27,9 @@ export async function clusterAndVm(
   const repos = call.deps.store.repos;
   const cluster = await clusterOr404(repos, ids.cluster);
   const vm = await knownVmOr404(repos, ids.vm);
+  // Already loaded: the privilege checks need not read them again for their ancestry.
+  call.authz.knownParent('ClusterComputeResource', cluster.id, cluster.datacenterId);
+  call.authz.knownParent('VirtualMachine', vm.id, vm.clusterId ?? vm.lastClusterId);
   await call.authz.require({ type: 'ClusterComputeResource', id: cluster.id }, privileges.cluster);
   await call.authz.require({ type: 'VirtualMachine', id: vm.id }, privileges.vm);
   return { cluster, vm };

@@ -1,5 +1,6 @@
 import type { InstanceRepo, PermissionRepo, RoleRepo, SessionRepo, UserRepo } from '../store.ts';
 import { bool, int, num, type Db } from './core.ts';
+import { changes, rows } from './prepared.ts';
 
 export function userRepo(db: Db): UserRepo {
   return {
@@ -53,8 +54,9 @@ export function permissionRepo(db: Db): PermissionRepo {
       return rows.map((r) => ({ ...r, propagate: bool(r.propagate) }));
     },
     async listForPrincipal(principal) {
-      const rows = await db.selectFrom('permissions').selectAll().where('principal', '=', principal).orderBy('entityId').execute();
-      return rows.map((r) => ({ ...r, propagate: bool(r.propagate) }));
+      const found = await rows(db, 'permissions.listForPrincipal',
+        (d, a) => d.selectFrom('permissions').selectAll().where('principal', '=', a(0)).orderBy('entityId'), [principal]);
+      return found.map((r) => ({ ...r, propagate: bool(r.propagate) }));
     },
   };
 }
@@ -65,11 +67,11 @@ export function sessionRepo(db: Db): SessionRepo {
       await db.insertInto('sessions').values({ tokenHash: s.tokenHash, userName: s.user, createdAt: s.createdAt, lastAccessedAt: s.lastAccessedAt }).execute();
     },
     async get(tokenHash) {
-      const r = await db.selectFrom('sessions').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+      const [r] = await rows(db, 'sessions.get', (d, a) => d.selectFrom('sessions').selectAll().where('tokenHash', '=', a(0)), [tokenHash]);
       return r && { tokenHash: r.tokenHash, user: r.userName, createdAt: num(r.createdAt), lastAccessedAt: num(r.lastAccessedAt) };
     },
     async touch(tokenHash, at) {
-      await db.updateTable('sessions').set({ lastAccessedAt: at }).where('tokenHash', '=', tokenHash).execute();
+      await changes(db, 'sessions.touch', (d, a) => d.updateTable('sessions').set({ lastAccessedAt: a(1) }).where('tokenHash', '=', a(0)), [tokenHash, at]);
     },
     async delete(tokenHash) {
       await db.deleteFrom('sessions').where('tokenHash', '=', tokenHash).execute();

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { IdRepo, LockRepo, MetaRepo } from '../store.ts';
 import type { DB } from './schema.ts';
+import { changes } from './prepared.ts';
 
 export type Db = Kysely<DB>;
 
@@ -42,7 +43,7 @@ export function idRepo(db: Db): IdRepo {
 export function lockRepo(db: Db): LockRepo {
   return {
     async acquire(name) {
-      await db.updateTable('locks').set((eb) => ({ n: eb('n', '+', 1) })).where('name', '=', name).execute();
+      await changes(db, 'locks.acquire', (d, a) => d.updateTable('locks').set((eb) => ({ n: eb('n', '+', 1) })).where('name', '=', a(0)), [name]);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Disk, DiskSnapshot, SnapshotType, VmSnapshot } from '../../domain/
 import type { BlockEntry, DiskRepo, LayerRepo, SnapshotStats, VmSnapshotRepo } from '../store.ts';
 import { NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
+import { changes, rows } from './prepared.ts';
 
 function diskOf(r: DB['disks']): Disk {
   return { ...r, capacityBytes: num(r.capacityBytes), headLayerId: num(r.headLayerId), epoch: num(r.epoch) };
@@ -14,15 +15,19 @@ export function diskRepo(db: Db): DiskRepo {
       await db.insertInto('disks').values(disk).execute();
     },
     async get(vmId, diskKey) {
-      const r = await db.selectFrom('disks').selectAll().where('vmId', '=', vmId).where('diskKey', '=', diskKey).executeTakeFirst();
+      const [r] = await rows(db, 'disks.get', (d, a) => d.selectFrom('disks').selectAll().where('vmId', '=', a(0)).where('diskKey', '=', a(1)), [vmId, diskKey]);
       return r && diskOf(r);
     },
     async listForVm(vmId) {
-      const rows = await db.selectFrom('disks').selectAll().where('vmId', '=', vmId).orderBy('diskKey').execute();
-      return rows.map(diskOf);
+      const found = await rows(db, 'disks.listForVm', (d, a) => d.selectFrom('disks').selectAll().where('vmId', '=', a(0)).orderBy('diskKey'), [vmId]);
+      return found.map(diskOf);
     },
     async update(vmId, diskKey, patch) {
-      await db.updateTable('disks').set(patch).where('vmId', '=', vmId).where('diskKey', '=', diskKey).execute();
+      const cols = (Object.keys(patch) as Array<keyof typeof patch>).filter((c) => patch[c] !== undefined);
+      if (cols.length === 0) return;
+      await changes(db, `disks.update:${cols.join()}`,
+        (d, a) => d.updateTable('disks').set(Object.fromEntries(cols.map((c, i) => [c, a(i + 2)]))).where('vmId', '=', a(0)).where('diskKey', '=', a(1)),
+        [vmId, diskKey, ...cols.map((c) => patch[c])]);
     },
     async deleteForVm(vmId) {
       await db.deleteFrom('disks').where('vmId', '=', vmId).execute();
@@ -33,22 +38,22 @@ export function diskRepo(db: Db): DiskRepo {
 export function layerRepo(db: Db): LayerRepo {
   return {
     async create(parentId) {
-      const r = await db.insertInto('layers').values({ parentId }).returning('id').executeTakeFirstOrThrow();
+      const [r] = await rows(db, 'layers.create', (d, a) => d.insertInto('layers').values({ parentId: a(0) }).returning('id'), [parentId]);
       return num(r.id);
     },
     async parentOf(id) {
-      const r = await db.selectFrom('layers').select('parentId').where('id', '=', id).executeTakeFirst();
+      const [r] = await rows(db, 'layers.parentOf', (d, a) => d.selectFrom('layers').select('parentId').where('id', '=', a(0)), [id]);
       return r === undefined ? undefined : r.parentId === null ? null : num(r.parentId);
     },
     async chain(id) {
-      const rows = await sql<{ id: number | string }>`
+      const found = await rows(db, 'layers.chain', (_d, a) => sql<{ id: number | string }>`
         with recursive up(id, parent_id) as (
-          select id, parent_id from layers where id = ${id}
+          select id, parent_id from layers where id = ${a(0)}
           union all
           select l.id, l.parent_id from layers l join up on l.id = up.parent_id
         )
-        select id from up order by id desc`.execute(db);
-      return rows.rows.map((r) => num(r.id));
+        select id from up order by id desc`, [id]);
+      return found.map((r) => num(r.id));
     },
     async writeBlock(layerId, blockNo, data) {
       await db.insertInto('layerBlocks').values({ layerId, blockNo, data })
@@ -77,22 +82,25 @@ export function layerRepo(db: Db): LayerRepo {
     },
     async countBlocks(layerIds) {
       if (layerIds.length === 0) return 0;
-      const r = await db.selectFrom('layerBlocks')
+      const [r] = await rows(db, `layers.countBlocks:${layerIds.length}`, (d, a) => d.selectFrom('layerBlocks')
         .select((eb) => eb.fn.count<number | string>('blockNo').distinct().as('n'))
-        .where('layerId', 'in', layerIds).executeTakeFirstOrThrow();
+        .where('layerId', 'in', layerIds.map((_, i) => a(i))), layerIds);
       return num(r.n);
     },
     async references(id) {
-      const heads = await db.selectFrom('disks').select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('headLayerId', '=', id).executeTakeFirstOrThrow();
-      const snaps = await db.selectFrom('diskSnapshots').select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('layerId', '=', id).executeTakeFirstOrThrow();
-      const children = await db.selectFrom('layers').select('id').where('parentId', '=', id).orderBy('id').execute();
-      return { heads: num(heads.n), snapshots: num(snaps.n), children: children.map((c) => num(c.id)) };
+      // One statement: the two counts ride along on every child row (or on a lone row).
+      const found = await rows(db, 'layers.references', (_d, a) => sql<{ heads: number | string; snapshots: number | string; child: number | string | null }>`
+        select (select count(*) from disks where head_layer_id = ${a(0)}) as heads,
+               (select count(*) from disk_snapshots where layer_id = ${a(0)}) as snapshots,
+               c.id as child
+        from (select 1 as one) one left join layers c on c.parent_id = ${a(0)}
+        order by c.id`, [id]);
+      const children = found.flatMap((r) => (r.child === null ? [] : [num(r.child)]));
+      return { heads: num(found[0].heads), snapshots: num(found[0].snapshots), children };
     },
     async delete(id) {
-      await db.deleteFrom('layerBlocks').where('layerId', '=', id).execute();
-      await db.deleteFrom('layers').where('id', '=', id).execute();
+      await changes(db, 'layers.deleteBlocks', (d, a) => d.deleteFrom('layerBlocks').where('layerId', '=', a(0)), [id]);
+      await changes(db, 'layers.delete', (d, a) => d.deleteFrom('layers').where('id', '=', a(0)), [id]);
     },
     async mergeIntoChild(id, childId) {
       // The child's own writes are newer, so only blocks it lacks move down.
@@ -132,11 +140,17 @@ function diskSnapshotOf(r: DB['diskSnapshots']): DiskSnapshot {
 export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
   return {
     async insert(snapshot, disks) {
-      await db.insertInto('vmSnapshots').values(snapshot).execute();
-      if (disks.length > 0) await db.insertInto('diskSnapshots').values(disks).execute();
+      const sCols = (Object.keys(snapshot) as Array<keyof VmSnapshot>).filter((c) => snapshot[c] !== undefined);
+      await changes(db, `vmSnapshots.insert:${sCols.join()}`,
+        (d, a) => d.insertInto('vmSnapshots').values(Object.fromEntries(sCols.map((c, i) => [c, a(i)])) as never), sCols.map((c) => snapshot[c]));
+      if (disks.length === 0) return;
+      const dCols = (Object.keys(disks[0]) as Array<keyof DiskSnapshot>).filter((c) => disks.every((ds) => ds[c] !== undefined));
+      await changes(db, `diskSnapshots.insert:${disks.length}:${dCols.join()}`,
+        (d, a) => d.insertInto('diskSnapshots').values(disks.map((_, j) => Object.fromEntries(dCols.map((c, i) => [c, a(j * dCols.length + i)]))) as never),
+        disks.flatMap((ds) => dCols.map((c) => ds[c])));
     },
     async get(id) {
-      const r = await db.selectFrom('vmSnapshots').selectAll().where('id', '=', id).executeTakeFirst();
+      const [r] = await rows(db, 'vmSnapshots.get', (d, a) => d.selectFrom('vmSnapshots').selectAll().where('id', '=', a(0)), [id]);
       return r && snapshotOf(r);
     },
     async list(f) {
@@ -156,8 +170,8 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
       return rows.map(snapshotOf);
     },
     async disks(snapshotId) {
-      const rows = await db.selectFrom('diskSnapshots').selectAll().where('snapshotId', '=', snapshotId).orderBy('diskKey').execute();
-      return rows.map(diskSnapshotOf);
+      const found = await rows(db, 'diskSnapshots.of', (d, a) => d.selectFrom('diskSnapshots').selectAll().where('snapshotId', '=', a(0)).orderBy('diskKey'), [snapshotId]);
+      return found.map(diskSnapshotOf);
     },
     async disksOf(ids) {
       const out = new Map<string, DiskSnapshot[]>(ids.map((id) => [id, []]));
@@ -176,8 +190,8 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
       return out;
     },
     async countForVm(vmId) {
-      const r = await db.selectFrom('vmSnapshots').select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('vmId', '=', vmId).executeTakeFirstOrThrow();
+      const [r] = await rows(db, 'vmSnapshots.countForVm', (d, a) => d.selectFrom('vmSnapshots').select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('vmId', '=', a(0)), [vmId]);
       return num(r.n);
     },
     async expired(now, limit) {

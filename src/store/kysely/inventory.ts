@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { InventoryRepo, VmRepo } from '../store.ts';
 import { bool, int, NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
+import { changes, rows } from './prepared.ts';
 
 const clusterOf = (r: DB['clusters']): Cluster => ({
   ...r, haEnabled: bool(r.haEnabled), drsEnabled: bool(r.drsEnabled), createdAt: num(r.createdAt),
@@ -40,7 +41,7 @@ export function inventoryRepo(db: Db): InventoryRepo {
       await db.insertInto('clusters').values({ ...c, haEnabled: int(c.haEnabled), drsEnabled: int(c.drsEnabled) }).execute();
     },
     async getCluster(id) {
-      const r = await db.selectFrom('clusters').selectAll().where('id', '=', id).executeTakeFirst();
+      const [r] = await rows(db, 'clusters.get', (d, a) => d.selectFrom('clusters').selectAll().where('id', '=', a(0)), [id]);
       return r && clusterOf(r);
     },
     async listClusters() {
@@ -101,7 +102,7 @@ export function vmRepo(db: Db): VmRepo {
       await db.insertInto('vms').values(vm).execute();
     },
     async get(id) {
-      const r = await db.selectFrom('vms').selectAll().where('id', '=', id).executeTakeFirst();
+      const [r] = await rows(db, 'vms.get', (d, a) => d.selectFrom('vms').selectAll().where('id', '=', a(0)), [id]);
       return r && vmOf(r);
     },
     async list(f = {}) {
@@ -116,8 +117,11 @@ export function vmRepo(db: Db): VmRepo {
       return rows.map(vmOf);
     },
     async update(id, patch) {
-      if (Object.keys(patch).length === 0) return;
-      await db.updateTable('vms').set(patch).where('id', '=', id).execute();
+      const cols = (Object.keys(patch) as Array<keyof typeof patch>).filter((c) => patch[c] !== undefined);
+      if (cols.length === 0) return;
+      await changes(db, `vms.update:${cols.join()}`,
+        (d, a) => d.updateTable('vms').set(Object.fromEntries(cols.map((c, i) => [c, a(i + 1)]))).where('id', '=', a(0)),
+        [id, ...cols.map((c) => patch[c])]);
     },
   };
 }

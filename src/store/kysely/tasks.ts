@@ -1,6 +1,7 @@
 import { ACTIVE_TASK_STATUSES as ACTIVE, type Message, type Task, type TaskKind, type TaskStatus } from '../../domain/model.ts';
 import type { TaskRepo } from '../store.ts';
 import { bool, int, json, NONE, num, text, type Db } from './core.ts';
+import { changes, rows } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 function taskOf(r: DB['tasks']): Task {
@@ -60,10 +61,14 @@ function rowOf(t: Partial<Omit<Task, 'id'>>): Row {
 export function taskRepo(db: Db): TaskRepo {
   return {
     async insert(task) {
-      await db.insertInto('tasks').values({ ...(rowOf(task) as DB['tasks']), id: task.id }).execute();
+      const row = { ...(rowOf(task) as DB['tasks']), id: task.id };
+      const cols = Object.keys(row) as Array<keyof DB['tasks']>;
+      await changes(db, `tasks.insert:${cols.join()}`,
+        (d, a) => d.insertInto('tasks').values(Object.fromEntries(cols.map((c, i) => [c, a(i)])) as never),
+        cols.map((c) => row[c]));
     },
     async get(id) {
-      const r = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+      const [r] = await rows(db, 'tasks.get', (d, a) => d.selectFrom('tasks').selectAll().where('id', '=', a(0)), [id]);
       return r && taskOf(r);
     },
     async list(f, limit, offset = 0) {
@@ -79,15 +84,19 @@ export function taskRepo(db: Db): TaskRepo {
     },
     async countActive(kinds) {
       if (kinds.length === 0) return 0;
-      const r = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('status', 'in', ACTIVE).where('kind', 'in', kinds).executeTakeFirstOrThrow();
+      const [r] = await rows(db, `tasks.countActive:${kinds.length}`,
+        (d, a) => d.selectFrom('tasks').select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('status', 'in', ACTIVE).where('kind', 'in', kinds.map((_, i) => a(i))),
+        kinds);
       return num(r.n);
     },
     async activeForVm(vmId, kinds) {
       if (kinds.length === 0) return undefined;
-      const r = await db.selectFrom('tasks').selectAll().where('vmId', '=', vmId)
-        .where('status', 'in', ACTIVE).where('kind', 'in', kinds)
-        .orderBy('createdAt').orderBy('id').limit(1).executeTakeFirst();
+      const [r] = await rows(db, `tasks.activeForVm:${kinds.length}`,
+        (d, a) => d.selectFrom('tasks').selectAll().where('vmId', '=', a(0))
+          .where('status', 'in', ACTIVE).where('kind', 'in', kinds.map((_, i) => a(i + 1)))
+          .orderBy('createdAt').orderBy('id').limit(1),
+        [vmId, ...kinds]);
       return r && taskOf(r);
     },
     async activeForTarget(targetId, kinds) {
@@ -124,10 +133,12 @@ export function taskRepo(db: Db): TaskRepo {
         if (owner !== null) held = held.where('owner', '=', owner);
         return (await held.executeTakeFirst()) !== undefined;
       }
-      let q = db.updateTable('tasks').set(row).where('id', '=', id);
-      if (owner !== null) q = q.where('owner', '=', owner);
-      const r = await q.executeTakeFirst();
-      return num(r.numUpdatedRows) === 1;
+      const cols = Object.keys(row) as Array<keyof Row>;
+      const n = await changes(db, `tasks.update:${cols.join()}:${owner === null ? '' : 'owner'}`, (d, a) => {
+        const q = d.updateTable('tasks').set(Object.fromEntries(cols.map((c, i) => [c, a(i + 2)])) as never).where('id', '=', a(0));
+        return owner === null ? q : q.where('owner', '=', a(1));
+      }, [id, owner, ...cols.map((c) => row[c])]);
+      return n === 1;
     },
     async purgeFinished(before) {
       const r = await db.deleteFrom('tasks').where('status', 'in', ['SUCCEEDED', 'FAILED'])

@@ -1,5 +1,6 @@
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { batcher } from '../kysely/batch.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, POSTGRES } from '../migrations.ts';
@@ -31,6 +32,7 @@ export function openPostgresStore(opts: PostgresOptions): Store {
     kind: 'postgres',
     repos: makeRepos(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    batched: batcher(db),
     async migrate() {
       const migrator = new Migrator({ db, provider: migrationProvider(POSTGRES) });
       const { error } = await migrator.migrateToLatest();

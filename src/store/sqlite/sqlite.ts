@@ -4,6 +4,7 @@ import {
 } from 'kysely';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { batcher } from '../kysely/batch.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
@@ -14,6 +15,8 @@ export interface SqliteOptions {
   dataDir: string;
   /** How long a writer waits for another process's write lock. */
   busyTimeoutMs?: number;
+  /** 'full' syncs every commit to disk (survives power loss); default 'normal'. */
+  durability?: 'normal' | 'full';
 }
 
 /**
@@ -85,8 +88,8 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   raw.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10000}`);
   if (!memory) raw.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a killed process loses nothing it acknowledged; only an OS crash or
-  // power loss can drop the last commits.
-  raw.pragma('synchronous = NORMAL');
+  // power loss can drop the last commits. FULL syncs the WAL on every commit.
+  raw.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   const db = new Kysely<DB>({
     dialect: new ImmediateDialect({ database: withStatementCache(raw) }),
     plugins: [new CamelCasePlugin()],
@@ -96,6 +99,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     kind: 'sqlite',
     repos,
     transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    batched: batcher(db),
     async migrate() {
       const migrator = new Migrator({ db, provider: migrationProvider(SQLITE) });
       const { error } = await migrator.migrateToLatest();

@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import type { Repos } from '../store.ts';
+import type { Db } from './core.ts';
+import { changes } from './prepared.ts';
+import { makeRepos } from './repos.ts';
+
+interface Item {
+  fn: (tx: Repos) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Group commit: calls made while no batch is open, or while the previous one commits, share
+ * one transaction. Each runs alone under a savepoint, in arrival order, so it sees the writes
+ * of those before it and its failure rolls back its own writes only; all are answered once
+ * the transaction has committed (or all fail if the commit does). A commit costs far more
+ * than the few statements of an admission, and on SQLite every write waits for the one
+ * connection anyway.
+ */
+export function batcher(db: Db): <T>(fn: (tx: Repos) => Promise<T>) => Promise<T> {
+  let queue: Item[] = [];
+  let scheduled = false;
+  let running = false;
+
+  const flush = async (): Promise<void> => {
+    scheduled = false;
+    running = true;
+    const batch = queue;
+    queue = [];
+    const outcomes: Outcome[] = [];
+    try {
+      await db.transaction().execute(async (trx) => {
+        const repos = makeRepos(trx);
+        if (batch.length === 1) {
+          // Alone, its failure may roll back the whole transaction: no savepoint needed.
+          outcomes.push({ ok: true, value: await batch[0].fn(repos) });
+          return;
+        }
+        for (const item of batch) {
+          await changes(trx, 'savepoint', () => sql`savepoint batched`, []);
+          try {
+            outcomes.push({ ok: true, value: await item.fn(repos) });
+          } catch (error) {
+            await changes(trx, 'rollback to savepoint', () => sql`rollback to savepoint batched`, []);
+            outcomes.push({ ok: false, error });
+          }
+          await changes(trx, 'release savepoint', () => sql`release savepoint batched`, []);
+        }
+      });
+      batch.forEach((item, i) => {
+        const o = outcomes[i];
+        if (o.ok) item.resolve(o.value);
+        else item.reject(o.error);
+      });
+    } catch (err) {
+      // The transaction failed (a lone call's own error, or the commit): nothing of the batch
+      // was committed.
+      batch.forEach((item, i) => {
+        const o = outcomes[i];
+        item.reject(o && !o.ok ? o.error : err);
+      });
+    } finally {
+      running = false;
+      if (queue.length > 0) schedule();
+    }
+  };
+
+  // setImmediate: every request whose bytes arrived in this turn of the event loop has
+  // reached its admission by then.
+  const schedule = (): void => {
+    if (scheduled || running) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  };
+
+  return <T>(fn: (tx: Repos) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      schedule();
+    });
+}

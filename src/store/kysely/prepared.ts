@@ -1,0 +1,71 @@
+import { RawNode, type Compilable, type CompiledQuery, type QueryResult, type RawBuilder, type RootOperationNode } from 'kysely';
+import type { Db } from './core.ts';
+
+/**
+ * Hot-path queries, built and compiled by Kysely once per store instead of on every call.
+ *
+ * Building a query (frozen operation nodes), running it through the camel-case plugin's node
+ * transformer and compiling it cost about as much as executing it on SQLite. A query is
+ * built here once with stand-ins for its arguments; the compiled SQL is kept and each call
+ * only swaps the stand-ins for the arguments. Result rows still go through the plugins, so
+ * callers see the same camel-case rows as from any other Kysely query.
+ *
+ * `key` names the query's shape: queries whose SQL text depends on an argument (an IN list of
+ * n values) put n in the key.
+ */
+
+/** Stand-in for argument `i` while the query is built. Never sent to the database. */
+export type Arg = (i: number) => never;
+
+/** A query builder's query, or a `sql` template. */
+export type Build<R> = (db: Db, a: Arg) => Compilable<R> | RawBuilder<R>;
+
+interface Prepared {
+  sql: string;
+  query: RootOperationNode;
+  /** Per compiled parameter: the argument index it stands for, or -1 for a constant. */
+  slots: number[];
+  constants: readonly unknown[];
+}
+
+const MARK = '\u0000snapservice:arg:';
+const arg: Arg = (i) => `${MARK}${i}` as never;
+
+// Keyed by the executor's adapter: one per store, shared by its transactions, and the thing
+// that decides the SQL dialect.
+const caches = new WeakMap<object, Map<string, Prepared>>();
+
+function prepare(db: Db, key: string, build: Build<unknown>): Prepared {
+  const adapter = db.getExecutor().adapter;
+  let cache = caches.get(adapter);
+  if (!cache) {
+    cache = new Map();
+    caches.set(adapter, cache);
+  }
+  let p = cache.get(key);
+  if (!p) {
+    // A builder's compile() takes no argument; a sql template's needs the executor's owner.
+    const compiled = build(db, arg).compile(db);
+    const slots = compiled.parameters.map((v) => (typeof v === 'string' && v.startsWith(MARK) ? Number(v.slice(MARK.length)) : -1));
+    p = { sql: compiled.sql, query: RawNode.createWithSql(compiled.sql), slots, constants: compiled.parameters };
+    cache.set(key, p);
+  }
+  return p;
+}
+
+function execute<R>(db: Db, p: Prepared, args: readonly unknown[]): Promise<QueryResult<R>> {
+  const parameters = p.slots.map((s, i) => (s < 0 ? p.constants[i] : args[s]));
+  const q: CompiledQuery<R> = { sql: p.sql, query: p.query, parameters, queryId: { queryId: '' } };
+  return db.executeQuery(q);
+}
+
+/** Rows of a prepared select (or `returning`). */
+export async function rows<R>(db: Db, key: string, build: Build<R>, args: readonly unknown[]): Promise<R[]> {
+  return (await execute<R>(db, prepare(db, key, build), args)).rows;
+}
+
+/** Rows changed by a prepared insert, update or delete. */
+export async function changes(db: Db, key: string, build: Build<unknown>, args: readonly unknown[]): Promise<number> {
+  const r = await execute(db, prepare(db, key, build), args);
+  return Number(r.numAffectedRows ?? 0n);
+}
