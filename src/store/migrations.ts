@@ -154,6 +154,14 @@ const steps: Record<string, Step> = {
     await db.schema.createIndex('pg_snapshots_pg').on('pg_snapshots').columns(['pg_id', 'start_time']).execute();
     await db.schema.createIndex('pg_snapshots_expiry').on('pg_snapshots').column('expires_at').execute();
   },
+  '0003_labels': async (db, d) => {
+    await db.schema.createTable('vm_snapshot_labels')
+      .addColumn('snapshot_id', d.text, (c) => c.notNull()).addColumn('category', d.text, (c) => c.notNull())
+      .addColumn('name', d.text, (c) => c.notNull())
+      .addPrimaryKeyConstraint('vm_snapshot_labels_pk', ['snapshot_id', 'category', 'name']).execute();
+    // The 9.1 index lists every cluster's snapshots by creation time.
+    await db.schema.createIndex('vm_snapshots_created').on('vm_snapshots').columns(['created_at', 'id']).execute();
+  },
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -4,6 +4,7 @@ import { accessContract } from './access.contract.ts';
 import type { Ctx } from './fixtures.ts';
 import { groupsContract } from './groups.contract.ts';
 import { inventoryContract } from './inventory.contract.ts';
+import { labelsContract } from './labels.contract.ts';
 import { layersContract } from './layers.contract.ts';
 import { processesContract } from './processes.contract.ts';
 import { snapshotsContract } from './snapshots.contract.ts';
@@ -49,6 +50,7 @@ export function storeContract(h: Harness): void {
   inventoryContract(ctx);
   layersContract(ctx);
   snapshotsContract(ctx);
+  labelsContract(ctx);
   tasksContract(ctx);
   groupsContract(ctx);
   transactionsContract(ctx, h);

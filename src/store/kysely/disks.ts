@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Disk, DiskSnapshot, SnapshotType, VmSnapshot } from '../../domain/model.ts';
-import type { BlockEntry, DiskRepo, LayerRepo, SnapshotStats, VmSnapshotRepo } from '../store.ts';
+import type { BlockEntry, DiskRepo, LayerRepo, SnapshotPageQuery, SnapshotStats, VmSnapshotRepo } from '../store.ts';
 import { NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
 
@@ -199,5 +199,35 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
       await db.deleteFrom('diskSnapshots').where('snapshotId', '=', id).execute();
       await db.deleteFrom('vmSnapshots').where('id', '=', id).execute();
     },
+    async update(id, patch) {
+      if (Object.keys(patch).length === 0) return;
+      await db.updateTable('vmSnapshots').set(patch).where('id', '=', id).execute();
+    },
+    page: (q) => snapshotPage(db, q),
   };
+}
+
+/**
+ * The filtered snapshots, and when `perVm` is set only each VM's newest ones (a window over
+ * the VM's matches), as a subquery that both the page and the count read.
+ */
+function matching(db: Db, q: SnapshotPageQuery) {
+  let base = db.selectFrom('vmSnapshots').selectAll();
+  if (q.vmIds) base = q.vmIds.length > 0 ? base.where('vmId', 'in', q.vmIds) : base.where(NONE);
+  if (q.clusterIds) base = q.clusterIds.length > 0 ? base.where('clusterId', 'in', q.clusterIds) : base.where(NONE);
+  if (q.ids) base = q.ids.length > 0 ? base.where('id', 'in', q.ids) : base.where(NONE);
+  if (q.createdAfter !== undefined) base = base.where('createdAt', '>', q.createdAfter);
+  if (q.createdBefore !== undefined) base = base.where('createdAt', '<', q.createdBefore);
+  const perVm = q.perVm ?? Number.MAX_SAFE_INTEGER;
+  const ranked = base.select(sql<number>`row_number() over (partition by vm_id order by created_at desc, id desc)`.as('rank'));
+  return q.perVm === undefined
+    ? db.selectFrom(base.as('m')).selectAll()
+    : db.selectFrom(ranked.as('m')).selectAll().where('m.rank', '<=', perVm);
+}
+
+async function snapshotPage(db: Db, q: SnapshotPageQuery): Promise<{ items: VmSnapshot[]; total: number }> {
+  const rows = await matching(db, q).orderBy('m.createdAt').orderBy('m.id').limit(q.limit).offset(q.offset).execute();
+  const count = await db.selectFrom(matching(db, q).as('c')).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  // The window's rank column, when there is one, is not part of a snapshot.
+  return { items: rows.map((r) => { const { rank: _rank, ...row } = r as typeof r & { rank?: number }; return snapshotOf(row); }), total: num(count.n) };
 }

@@ -3,6 +3,7 @@ import { instanceRepo, permissionRepo, roleRepo, sessionRepo, userRepo } from '.
 import { idRepo, lockRepo, metaRepo, type Db } from './core.ts';
 import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
+import { labelRepo } from './labels.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
 import { taskRepo } from './tasks.ts';
 
@@ -17,6 +18,7 @@ export function makeRepos(db: Db): Repos {
     disks: diskRepo(db),
     layers: layerRepo(db),
     snapshots: vmSnapshotRepo(db),
+    labels: labelRepo(db),
     tasks: taskRepo(db),
     users: userRepo(db),
     roles: roleRepo(db),

@@ -38,6 +38,7 @@ export interface DB {
     snapshotId: string; diskKey: number; label: string; capacityBytes: number; blockSize: number;
     layerId: number; sequenceUuid: string; epoch: number; uri: string;
   };
+  vmSnapshotLabels: { snapshotId: string; category: string; name: string };
   tasks: {
     id: string; kind: string; service: string; operation: string; description: string; status: string;
     cancelable: number; userName: string | null; targetType: string | null; targetId: string | null;
