@@ -172,10 +172,13 @@ export interface VmSnapshotRepo {
   countForVm(vmId: string): Promise<number>;
   /** Snapshots whose expiry has passed, oldest first. */
   expired(now: number, limit: number): Promise<VmSnapshot[]>;
-  /** Expired snapshots not taken by a protection group (those expire with their PG snapshot). */
-  expiredStandalone(now: number, limit: number): Promise<VmSnapshot[]>;
-  /** Earliest expiry among snapshots not taken by a protection group. */
-  nextStandaloneExpiry(): Promise<number | undefined>;
+  /**
+   * Expired snapshots that expire on their own: not in a PG snapshot, or given an expiry
+   * before their PG snapshot's (the others expire with it); none of the excluded groups'.
+   */
+  expiredStandalone(now: number, limit: number, excludeGroups?: string[]): Promise<VmSnapshot[]>;
+  /** Earliest expiry among the snapshots that expire on their own. */
+  nextStandaloneExpiry(excludeGroups?: string[]): Promise<number | undefined>;
   delete(id: string): Promise<void>;
   /** Changes what a snapshot's retention or group membership says. */
   update(id: string, patch: Partial<Pick<VmSnapshot, 'expiresAt' | 'pgSnapshotId'>>): Promise<void>;

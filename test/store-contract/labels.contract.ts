@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VmSnapshot } from '../../src/domain/model.ts';
 import type { SnapshotPageQuery } from '../../src/store/store.ts';
-import { AWKWARD_IDS, binary, FAR, scrambled, snapshot, type Ctx } from './fixtures.ts';
+import { AWKWARD_IDS, binary, FAR, pgSnapshot, scrambled, snapshot, type Ctx } from './fixtures.ts';
 
 export function labelsContract(ctx: Ctx): void {
   describe('snapshot labels', () => {
@@ -101,6 +101,28 @@ export function labelsContract(ctx: Ctx): void {
       await snapshots.update('s', { pgSnapshotId: null, expiresAt: null });
       expect(await snapshots.get('s')).toEqual(snapshot('s', { expiresAt: null, pgId: 'pg-1', pgSnapshotId: null }));
       await snapshots.update('s', {});
+    });
+  });
+}
+
+export function ownExpiryContract(ctx: Ctx): void {
+  describe('snapshots that expire on their own', () => {
+    it('members expire alone only when their expiry comes before their group snapshot\'s; excluded groups wait', async () => {
+      const { snapshots, groupSnapshots } = ctx.store.repos;
+      await groupSnapshots.insert(pgSnapshot('pgs-1', { pgId: 'pg-1', expiresAt: 100 }));
+      await groupSnapshots.insert(pgSnapshot('pgs-2', { pgId: 'pg-2', expiresAt: null }));
+      await snapshots.insert(snapshot('with-group', { expiresAt: 100, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }), []);
+      await snapshots.insert(snapshot('later', { expiresAt: 200, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }), []);
+      await snapshots.insert(snapshot('sooner', { expiresAt: 60, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }), []);
+      await snapshots.insert(snapshot('of-forever', { expiresAt: 70, pgId: 'pg-2', pgSnapshotId: 'pgs-2' }), []);
+      await snapshots.insert(snapshot('left-group', { expiresAt: 80, pgId: 'pg-2', pgSnapshotId: null }), []);
+      const ids = async (now: number, ex?: string[]) => (await snapshots.expiredStandalone(now, 10, ex)).map((s) => s.id);
+      expect(await ids(FAR)).toEqual(['sooner', 'of-forever', 'left-group']);
+      expect(await snapshots.nextStandaloneExpiry()).toBe(60);
+      expect(await ids(FAR, ['pg-2'])).toEqual(['sooner']);
+      expect(await ids(FAR, ['pg-1', 'pg-2'])).toEqual([]);
+      expect(await snapshots.nextStandaloneExpiry(['pg-1'])).toBe(70);
+      expect(await snapshots.nextStandaloneExpiry(['pg-1', 'pg-2'])).toBeUndefined();
     });
   });
 }

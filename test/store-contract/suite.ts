@@ -4,7 +4,7 @@ import { accessContract } from './access.contract.ts';
 import type { Ctx } from './fixtures.ts';
 import { groupsContract } from './groups.contract.ts';
 import { inventoryContract } from './inventory.contract.ts';
-import { labelsContract } from './labels.contract.ts';
+import { labelsContract, ownExpiryContract } from './labels.contract.ts';
 import { layersContract } from './layers.contract.ts';
 import { processesContract } from './processes.contract.ts';
 import { snapshotsContract } from './snapshots.contract.ts';
@@ -51,6 +51,7 @@ export function storeContract(h: Harness): void {
   layersContract(ctx);
   snapshotsContract(ctx);
   labelsContract(ctx);
+  ownExpiryContract(ctx);
   tasksContract(ctx);
   groupsContract(ctx);
   transactionsContract(ctx, h);

@@ -185,14 +185,14 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
         .orderBy('expiresAt').orderBy('id').limit(limit).execute();
       return rows.map(snapshotOf);
     },
-    async expiredStandalone(now, limit) {
-      const rows = await db.selectFrom('vmSnapshots').selectAll().where('expiresAt', '<=', now).where('pgSnapshotId', 'is', null)
+    async expiredStandalone(now, limit, excludeGroups = []) {
+      const rows = await ownExpiry(db, excludeGroups).selectAll().where('expiresAt', '<=', now)
         .orderBy('expiresAt').orderBy('id').limit(limit).execute();
       return rows.map(snapshotOf);
     },
-    async nextStandaloneExpiry() {
-      const r = await db.selectFrom('vmSnapshots').select((eb) => eb.fn.min('expiresAt').as('t'))
-        .where('pgSnapshotId', 'is', null).where('expiresAt', 'is not', null).executeTakeFirst();
+    async nextStandaloneExpiry(excludeGroups = []) {
+      const r = await ownExpiry(db, excludeGroups).select((eb) => eb.fn.min('expiresAt').as('t'))
+        .where('expiresAt', 'is not', null).executeTakeFirst();
       return r?.t === null || r?.t === undefined ? undefined : num(r.t);
     },
     async delete(id) {
@@ -205,6 +205,21 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
     },
     page: (q) => snapshotPage(db, q),
   };
+}
+
+/**
+ * Snapshots that expire on their own: those outside any group snapshot, and members whose own
+ * expiry (changed by an update) comes before their group snapshot's. The others expire with
+ * their group snapshot. Snapshots of the excluded (paused) groups wait.
+ */
+function ownExpiry(db: Db, excludeGroups: string[]) {
+  let q = db.selectFrom('vmSnapshots').where((eb) => eb.or([
+    eb('pgSnapshotId', 'is', null),
+    eb.exists(eb.selectFrom('pgSnapshots as p').select('p.id').whereRef('p.id', '=', 'vmSnapshots.pgSnapshotId')
+      .where((e) => e.or([e('p.expiresAt', 'is', null), e('p.expiresAt', '>', e.ref('vmSnapshots.expiresAt'))]))),
+  ]));
+  if (excludeGroups.length > 0) q = q.where((eb) => eb.or([eb('pgId', 'is', null), eb('pgId', 'not in', excludeGroups)]));
+  return q;
 }
 
 /**
