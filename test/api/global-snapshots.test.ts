@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, ids, makeApp, USERS, type TestApp, type Who } from '../helpers/app.ts';
 import { countQueries } from '../helpers/query-count.ts';
+import { expectError } from './snapshot-helpers.ts';
 
 /** The 9.1 cross-cluster snapshot index: filters, paging, visibility, input errors, cost. */
 let t: TestApp;
@@ -13,13 +14,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const LIST = '/api/snapservice/virtual-machines/snapshots';
-
-export function expectError(res: { statusCode: number; json(): any }, status: number, kind: string, text?: string) {
-  expect(res.statusCode, res.statusCode === status ? undefined : JSON.stringify(res.json())).toBe(status);
-  const body = res.json();
-  expect(body.error_type).toBe(kind);
-  if (text) expect(body.messages[0].default_message).toContain(text);
-}
 
 const list = async (query = '', as: Who = 'admin') => {
   const res = await t.req({ method: 'GET', url: `${LIST}${query ? `?${query}` : ''}`, as });
