@@ -94,6 +94,9 @@ describe('DELETE .../virtual-machines/snapshots/{snapshot} (delete$task)', () =>
     expectError(await t.req({ method: 'DELETE', url: ONE(s.id) }), 400, 'NOT_ALLOWED_IN_CURRENT_STATE', 'in use');
     await t.advance(5000);
     expect((await task(revert.json())).status).toBe('SUCCEEDED');
+    const vm = I.vms.find((v) => v.id === s.vmId)!;
+    const types = (await t.req({ method: 'GET', url: `/api/snapservice/virtual-machines/snapshots?vm_bios_uuids=${vm.biosUuid}` })).json().snapshots.map((x: any) => x.snapshot_type);
+    expect(new Set(types)).toEqual(new Set(['ONE_TIME', 'SCHEDULED', 'SYSTEM_CREATED']));
     const del = await submit('DELETE', s.id);
     expectError(await t.req({ method: 'DELETE', url: ONE(s.id) }), 400, 'NOT_ALLOWED_IN_CURRENT_STATE', 'being deleted');
     expectError(await t.req({ method: 'PATCH', url: ONE(s.id), payload: { delete_after: { unit: 'DAY', duration: 1 } } }), 400, 'NOT_ALLOWED_IN_CURRENT_STATE', 'being deleted');
@@ -157,6 +160,18 @@ describe('PATCH .../virtual-machines/snapshots/{snapshot} (update$task)', () => 
     expect(info.pg).toBe(pg.id);
     await t.advance(3 * 24 * HOUR);
     expect(await repos().snapshots.get(longer.id)).toBeUndefined();
+  });
+
+  it('a paused group\'s snapshots wait for the resume, also with an expiry of their own', async () => {
+    const s = await snap('analytics-01', (x) => x.pgId !== null);
+    await finished(await submit('PATCH', s.id, { delete_after: { unit: 'MINUTE', duration: 1 } }));
+    await t.advance(2 * 60_000);
+    expect(await repos().snapshots.get(s.id)).toBeDefined();
+    const resume = await t.req({ method: 'POST', url: `/api/snapservice/clusters/${I.clusterB}/protection-groups/${s.pgId}?action=resume&vmw-task=true` });
+    expect(resume.statusCode, resume.payload).toBe(202);
+    await t.advance(1500);
+    expect((await task(resume.json())).status).toBe('SUCCEEDED');
+    expect(await repos().snapshots.get(s.id)).toBeUndefined();
   });
 
   it('400s: spec validation, then the locked group (UNSUPPORTED)', async () => {
