@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { SnapshotLabel } from '../../domain/labels.ts';
 import type { Vm, VmSnapshot } from '../../domain/model.ts';
-import { compact, DateTime, formatTime, Id, ListOf, SetOf, StringEnum, Struct } from '../../vapi/wire.ts';
-import { TIME_UNITS } from '../groups/schemas.ts';
+import { compact, DateTime, formatTime, Id, ListOf, SetOf, Struct } from '../../vapi/wire.ts';
+import { Unit } from '../groups/schemas.ts';
 import { LabelSchema, SnapshotType } from '../vm-snapshots/schemas.ts';
 
 /** Wire structures of `com.vmware.snapservice.virtual_machines.snapshots` (all 9.1). */
@@ -39,7 +39,7 @@ export const IndexList = Struct(`${NS}.list_result`, {
 });
 
 export const TimePeriod = Struct('com.vmware.snapservice.time_period', {
-  unit: StringEnum('com.vmware.snapservice.time_unit', TIME_UNITS),
+  unit: Unit(),
   duration: Type.Integer(),
 });
 
