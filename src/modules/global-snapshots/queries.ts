@@ -49,7 +49,8 @@ export async function listIndex(call: Call, f: Static<typeof IndexFilter> = {}, 
   const vms = await repos.vms.list({ includeDeleted: true });
   const byId = new Map(vms.map((v) => [v.id, v]));
   const bios = constraint(f.vm_bios_uuids);
-  const biosVms = bios && vms.filter((v) => bios.includes(v.biosUuid)).map((v) => v.id);
+  const wanted = bios && new Set(bios);
+  const biosVms = wanted && vms.filter((v) => wanted.has(v.biosUuid)).map((v) => v.id);
   const page = await repos.snapshots.page({
     vmIds: intersect(await readableVms(call, vms), biosVms),
     clusterIds: constraint(f.clusters),
