@@ -102,6 +102,7 @@ describe('GET /api/snapservice/virtual-machines/snapshots', () => {
     await bad('labels=x', 'labels');
     expectError(await t.req({ method: 'GET', url: LIST, payload: { page_size: 'x' } }), 400, 'INVALID_ARGUMENT', 'page_size');
     expectError(await t.req({ method: 'GET', url: LIST, payload: { nope: 1 } }), 400, 'INVALID_ARGUMENT', 'nope');
+    expectError(await t.req({ method: 'GET', url: LIST, payload: '{"iterate":', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_ARGUMENT', 'body');
   });
 
   it('reads a GET body as the query input, as the vAPI runtime may send it', async () => {
