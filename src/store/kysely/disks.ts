@@ -191,9 +191,11 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
       return rows.map(snapshotOf);
     },
     async nextStandaloneExpiry(excludeGroups = []) {
-      const r = await ownExpiry(db, excludeGroups).select((eb) => eb.fn.min('expiresAt').as('t'))
-        .where('expiresAt', 'is not', null).executeTakeFirst();
-      return r?.t === null || r?.t === undefined ? undefined : num(r.t);
+      // Walks the expiry index from the earliest and stops at the first match, where min()
+      // would read every row.
+      const r = await ownExpiry(db, excludeGroups).select('expiresAt')
+        .where('expiresAt', 'is not', null).orderBy('expiresAt').limit(1).executeTakeFirst();
+      return r?.expiresAt === null || r?.expiresAt === undefined ? undefined : num(r.expiresAt);
     },
     async delete(id) {
       await db.deleteFrom('diskSnapshots').where('snapshotId', '=', id).execute();
