@@ -161,6 +161,9 @@ const steps: Record<string, Step> = {
       .addPrimaryKeyConstraint('vm_snapshot_labels_pk', ['snapshot_id', 'category', 'name']).execute();
     // The 9.1 index lists every cluster's snapshots by creation time.
     await db.schema.createIndex('vm_snapshots_created').on('vm_snapshots').columns(['created_at', 'id']).execute();
+    // Group members given an expiry of their own are few: the scheduler finds them by this index.
+    await db.schema.alterTable('vm_snapshots').addColumn('own_expiry', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.createIndex('vm_snapshots_own_expiry').on('vm_snapshots').columns(['own_expiry', 'expires_at']).execute();
   },
 };
 

@@ -112,10 +112,14 @@ export function ownExpiryContract(ctx: Ctx): void {
       await groupSnapshots.insert(pgSnapshot('pgs-1', { pgId: 'pg-1', expiresAt: 100 }));
       await groupSnapshots.insert(pgSnapshot('pgs-2', { pgId: 'pg-2', expiresAt: null }));
       await snapshots.insert(snapshot('with-group', { expiresAt: 100, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }), []);
-      await snapshots.insert(snapshot('later', { expiresAt: 200, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }), []);
-      await snapshots.insert(snapshot('sooner', { expiresAt: 60, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }), []);
-      await snapshots.insert(snapshot('of-forever', { expiresAt: 70, pgId: 'pg-2', pgSnapshotId: 'pgs-2' }), []);
+      // Taken with an expiry that differs from the group snapshot's, but not given one: it goes with the group.
+      await snapshots.insert(snapshot('as-taken', { expiresAt: 50, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }), []);
+      for (const [id, pg, at] of [['later', 1, 200], ['sooner', 1, 60], ['of-forever', 2, 70]] as const) {
+        await snapshots.insert(snapshot(id, { expiresAt: 100, pgId: `pg-${pg}`, pgSnapshotId: `pgs-${pg}` }), []);
+        await snapshots.update(id, { expiresAt: at });
+      }
       await snapshots.insert(snapshot('left-group', { expiresAt: 80, pgId: 'pg-2', pgSnapshotId: null }), []);
+      expect(await snapshots.get('sooner')).toEqual(snapshot('sooner', { expiresAt: 60, pgId: 'pg-1', pgSnapshotId: 'pgs-1' }));
       const ids = async (now: number, ex?: string[]) => (await snapshots.expiredStandalone(now, 10, ex)).map((s) => s.id);
       expect(await ids(FAR)).toEqual(['sooner', 'of-forever', 'left-group']);
       expect(await snapshots.nextStandaloneExpiry()).toBe(60);

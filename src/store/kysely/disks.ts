@@ -115,7 +115,8 @@ export function layerRepo(db: Db): LayerRepo {
   };
 }
 
-function snapshotOf(r: DB['vmSnapshots']): VmSnapshot {
+/** A row as read (`ownExpiry` is storage only and stays behind). */
+function snapshotOf({ ownExpiry: _own, ...r }: Omit<DB['vmSnapshots'], 'ownExpiry'> & { ownExpiry?: unknown }): VmSnapshot {
   return {
     ...r,
     type: r.type as SnapshotType,
@@ -186,16 +187,18 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
       return rows.map(snapshotOf);
     },
     async expiredStandalone(now, limit, excludeGroups = []) {
-      const rows = await ownExpiry(db, excludeGroups).selectAll().where('expiresAt', '<=', now)
-        .orderBy('expiresAt').orderBy('id').limit(limit).execute();
-      return rows.map(snapshotOf);
+      const [alone, own] = await Promise.all(ownExpiry(db, excludeGroups).map((q) =>
+        q.selectAll().where('expiresAt', '<=', now).orderBy('expiresAt').orderBy('id').limit(limit).execute()));
+      const cmp = (a: { expiresAt: unknown; id: string }, b: { expiresAt: unknown; id: string }) =>
+        num(a.expiresAt as number) - num(b.expiresAt as number) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      return [...alone, ...own].sort(cmp).slice(0, limit).map(snapshotOf);
     },
     async nextStandaloneExpiry(excludeGroups = []) {
-      // Walks the expiry index from the earliest and stops at the first match, where min()
-      // would read every row.
-      const r = await ownExpiry(db, excludeGroups).select('expiresAt')
-        .where('expiresAt', 'is not', null).orderBy('expiresAt').limit(1).executeTakeFirst();
-      return r?.expiresAt === null || r?.expiresAt === undefined ? undefined : num(r.expiresAt);
+      // Each walks an index from the earliest expiry and stops at the first match.
+      const firsts = await Promise.all(ownExpiry(db, excludeGroups).map((q) =>
+        q.select('expiresAt').where('expiresAt', 'is not', null).orderBy('expiresAt').limit(1).executeTakeFirst()));
+      const times = firsts.flatMap((r) => (r?.expiresAt === null || r?.expiresAt === undefined ? [] : [num(r.expiresAt)]));
+      return times.length > 0 ? Math.min(...times) : undefined;
     },
     async delete(id) {
       await db.deleteFrom('diskSnapshots').where('snapshotId', '=', id).execute();
@@ -203,25 +206,29 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
     },
     async update(id, patch) {
       if (Object.keys(patch).length === 0) return;
-      await db.updateTable('vmSnapshots').set(patch).where('id', '=', id).execute();
+      const own = patch.expiresAt !== undefined ? { ownExpiry: 1 } : {};
+      await db.updateTable('vmSnapshots').set({ ...patch, ...own }).where('id', '=', id).execute();
     },
     page: (q) => snapshotPage(db, q),
   };
 }
 
 /**
- * Snapshots that expire on their own: those outside any group snapshot, and members whose own
- * expiry (changed by an update) comes before their group snapshot's. The others expire with
- * their group snapshot. Snapshots of the excluded (paused) groups wait.
+ * Snapshots that expire on their own, as two index-driven queries: those outside any group
+ * snapshot, and members given their own expiry (9.1 update) before their group snapshot's.
+ * The other members expire with their group snapshot. Snapshots of the excluded (paused)
+ * groups wait.
  */
 function ownExpiry(db: Db, excludeGroups: string[]) {
-  let q = db.selectFrom('vmSnapshots').where((eb) => eb.or([
-    eb('pgSnapshotId', 'is', null),
-    eb.exists(eb.selectFrom('pgSnapshots as p').select('p.id').whereRef('p.id', '=', 'vmSnapshots.pgSnapshotId')
-      .where((e) => e.or([e('p.expiresAt', 'is', null), e('p.expiresAt', '>', e.ref('vmSnapshots.expiresAt'))]))),
-  ]));
-  if (excludeGroups.length > 0) q = q.where((eb) => eb.or([eb('pgId', 'is', null), eb('pgId', 'not in', excludeGroups)]));
-  return q;
+  let alone = db.selectFrom('vmSnapshots').where('pgSnapshotId', 'is', null);
+  let own = db.selectFrom('vmSnapshots').where('ownExpiry', '=', 1).where('pgSnapshotId', 'is not', null)
+    .where((eb) => eb.exists(eb.selectFrom('pgSnapshots as p').select('p.id').whereRef('p.id', '=', 'vmSnapshots.pgSnapshotId')
+      .where((e) => e.or([e('p.expiresAt', 'is', null), e('p.expiresAt', '>', e.ref('vmSnapshots.expiresAt'))]))));
+  if (excludeGroups.length > 0) {
+    alone = alone.where((eb) => eb.or([eb('pgId', 'is', null), eb('pgId', 'not in', excludeGroups)]));
+    own = own.where('pgId', 'not in', excludeGroups);
+  }
+  return [alone, own] as const;
 }
 
 /**

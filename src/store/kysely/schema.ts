@@ -33,6 +33,8 @@ export interface DB {
     expiresAt: number | null; pgId: string | null; pgSnapshotId: string | null; vmName: string;
     folderId: string | null; resourcePoolId: string | null; cpuCount: number; coresPerSocket: number;
     memoryMib: number; guestOs: string;
+    /** 1 once the snapshot's expiry was set on its own (9.1 update): it may expire apart from its group snapshot. */
+    ownExpiry: Generated<number>;
   };
   diskSnapshots: {
     snapshotId: string; diskKey: number; label: string; capacityBytes: number; blockSize: number;
