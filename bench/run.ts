@@ -10,11 +10,12 @@ import { nowMs } from './lib/stats.ts';
 import { revertDiskSize } from './revert-disk-size.ts';
 import { revertLatency } from './revert-latency.ts';
 import { revertSubmit } from './revert-submit.ts';
+import { snapshotIndex } from './snapshot-index.ts';
 import { taskGet } from './task-get.ts';
 import { vmList } from './vm-list.ts';
 import { loginAttack } from './login-attack.ts';
 
-const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack];
+const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack, snapshotIndex];
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

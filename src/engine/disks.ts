@@ -138,10 +138,11 @@ export async function deleteDisks(tx: Repos, vmId: string): Promise<void> {
   for (const d of disks) await releaseLayer(tx, d.headLayerId);
 }
 
-/** Forgets a VM snapshot and releases the layers only it kept alive. */
+/** Forgets a VM snapshot (and its labels) and releases the layers only it kept alive. */
 export async function deleteSnapshot(tx: Repos, snapshotId: string): Promise<void> {
   const disks = await tx.snapshots.disks(snapshotId);
   await tx.snapshots.delete(snapshotId);
+  await tx.labels.deleteForSnapshot(snapshotId);
   for (const d of disks) await releaseLayer(tx, d.layerId);
 }
 

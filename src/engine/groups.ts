@@ -124,6 +124,18 @@ export async function deleteGroupSnapshot(tx: Repos, s: PgSnapshot): Promise<voi
   await tx.groupSnapshots.delete(s.id);
 }
 
+/**
+ * A PG snapshot's expiry: its VM snapshots go with it, except those whose own expiry was
+ * moved past it (update of a single VM snapshot), which stay, no longer in a group snapshot.
+ */
+export async function expireGroupSnapshot(tx: Repos, s: PgSnapshot, now: number): Promise<void> {
+  for (const v of await tx.snapshots.list({ pgSnapshotId: s.id })) {
+    if (v.expiresAt !== null && v.expiresAt <= now) await deleteSnapshot(tx, v.id);
+    else await tx.snapshots.update(v.id, { pgSnapshotId: null });
+  }
+  await tx.groupSnapshots.delete(s.id);
+}
+
 /** Removes a group with all its snapshots now (force delete). */
 export async function purgeGroup(tx: Repos, pg: ProtectionGroup): Promise<void> {
   for (const s of await tx.groupSnapshots.list(pg.id)) await deleteGroupSnapshot(tx, s);

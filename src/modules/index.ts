@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { Operation } from '../vapi/operation.ts';
 import { apiRelease, operationsFor } from '../vapi/release.ts';
+import { globalSnapshotOperations } from './global-snapshots/operations.ts';
 import { groupSnapshotOperations } from './group-snapshots/operations.ts';
 import { groupOperations } from './groups/operations.ts';
 import { infoOperations } from './info/operations.ts';
@@ -27,6 +28,7 @@ export function everyOperation(): Operation[] {
     ...taskOperations,
     ...vmOperations,
     ...vmSnapshotOperations,
+    ...globalSnapshotOperations,
     ...groupOperations,
     ...groupSnapshotOperations,
     ...reportOperations,

@@ -3,7 +3,7 @@ import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
 import { deleteSnapshot } from '../engine/disks.ts';
-import { deleteGroupSnapshot, recordGroupFailure, scheduledExpiry, scheduledName, takeGroupSnapshot, type GroupSnapshotRequest } from '../engine/groups.ts';
+import { expireGroupSnapshot, recordGroupFailure, scheduledExpiry, scheduledName, takeGroupSnapshot, type GroupSnapshotRequest } from '../engine/groups.ts';
 
 /** How often (real time) to look for work another process may have added. */
 const POLL_MS = 5000;
@@ -138,13 +138,13 @@ export class Scheduler {
       const batch = await store.repos.groupSnapshots.expired(now, BATCH, paused);
       for (const s of batch) {
         await store.transaction(async (tx) => {
-          if (await tx.groupSnapshots.get(s.id)) await deleteGroupSnapshot(tx, s);
+          if (await tx.groupSnapshots.get(s.id)) await expireGroupSnapshot(tx, s, now);
         });
       }
       if (batch.length < BATCH) break;
     }
     for (;;) {
-      const batch = await store.repos.snapshots.expiredStandalone(now, BATCH);
+      const batch = await store.repos.snapshots.expiredStandalone(now, BATCH, paused);
       for (const s of batch) {
         await store.transaction(async (tx) => {
           if (await tx.snapshots.get(s.id)) await deleteSnapshot(tx, s.id);
@@ -171,7 +171,7 @@ export class Scheduler {
     }
     const paused = groups.filter((g) => g.status === 'PAUSED').map((g) => g.id);
     const e1 = await store.repos.groupSnapshots.nextExpiry(paused);
-    const e2 = await store.repos.snapshots.nextStandaloneExpiry();
+    const e2 = await store.repos.snapshots.nextStandaloneExpiry(paused);
     const oldest = await store.repos.history.oldest();
     // The oldest attempt leaves history just past the retention (purge keeps what started at the cutoff).
     const e3 = oldest === undefined ? undefined : oldest + this.deps.config.reportRetentionMs + 1;

@@ -1,4 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
+import { LABEL_LIMITS, labelTextProblem, sameLabel, type SnapshotLabel } from '../domain/labels.ts';
 import type { Cluster, Folder, Host, ResourcePool, Vm } from '../domain/model.ts';
 import { BUILTIN_ROLES } from '../domain/privileges.ts';
 import { hashPassword } from '../security/passwords.ts';
@@ -21,6 +22,17 @@ export interface SeedContext {
 
 /** Entities by inventory path ('/', 'DC', 'DC/Cluster', 'DC/Cluster/name'). */
 type PathIndex = Map<string, string>;
+
+/** Labels follow the API's rules; a seed that breaks them is refused whole. */
+async function seedLabels(tx: Repos, where: string, snapshotId: string, labels: SnapshotLabel[]): Promise<void> {
+  const unique = labels.filter((l, i) => labels.findIndex((o) => sameLabel(o, l)) === i);
+  if (unique.length > LABEL_LIMITS.perSnapshot) throw new Error(`seed: ${where}: more than ${LABEL_LIMITS.perSnapshot} labels`);
+  for (const l of unique) {
+    const why = labelTextProblem(l.category) ?? labelTextProblem(l.name);
+    if (why) throw new Error(`seed: ${where}: label '${l.category}/${l.name}': ${why}`);
+    await tx.labels.add(snapshotId, l);
+  }
+}
 
 export function parseSeed(input: unknown): Seed {
   const errs = [...Value.Errors(SeedSchema, input)];
@@ -126,12 +138,13 @@ async function seedVm(tx: Repos, spec: SeedVmSpec, at: Placement, ctx: SeedConte
       await writeBlock(tx, disk, step.write.block, data);
     } else {
       const s = step.snapshot;
-      await takeVmSnapshot(tx, vm, {
+      const { snapshot } = await takeVmSnapshot(tx, vm, {
         name: s.name,
         type: 'ONE_TIME',
         createdAt: ctx.now - (s.age_minutes ?? 0) * 60_000,
         expiresAt: s.expires_in_minutes === undefined ? null : ctx.now + s.expires_in_minutes * 60_000,
       }, ctx.maxSnapshotsPerVm);
+      await seedLabels(tx, `VM ${spec.name}, snapshot ${s.name}`, snapshot.id, s.labels ?? []);
       vm = (await tx.vms.get(vm.id)) as Vm;
     }
   }

@@ -8,8 +8,19 @@ export const DEMO_PASSWORDS = {
 
 const DAY = 24 * 60;
 
+/** Labels (9.1) on some demo snapshots, by VM and snapshot name. */
+const DEMO_LABELS: Record<string, Record<string, Array<{ category: string; name: string }>>> = {
+  'web-01': { 'daily-2': [{ category: 'environment', name: 'production' }, { category: 'change', name: 'CHG-1042' }] },
+  'db-01': { 'daily-1': [{ category: 'retention', name: 'legal-hold' }] },
+  'build-01': { 'daily-2': [{ category: 'environment', name: 'ci' }] },
+};
+
 /** A VM with two disks, two snapshots a day apart, and guest data that differs at each point. */
 function demoVm(name: string, on: boolean, cpu: number, memoryMib: number, guestOs: string): SeedVmSpec {
+  const labels = (snapshot: string) => {
+    const l = DEMO_LABELS[name]?.[snapshot];
+    return l ? { labels: l } : {};
+  };
   const line = (disk: number, v: string) => `${name} disk ${disk} ${v}\n`;
   return {
     name,
@@ -22,11 +33,11 @@ function demoVm(name: string, on: boolean, cpu: number, memoryMib: number, guest
       { write: { disk: 2000, block: 0, text: line(2000, 'boot sector, installed') } },
       { write: { disk: 2000, block: 1, text: line(2000, 'os image v1') } },
       { write: { disk: 2001, block: 0, text: line(2001, 'data v1') } },
-      { snapshot: { name: 'daily-1', age_minutes: 2 * DAY } },
+      { snapshot: { name: 'daily-1', age_minutes: 2 * DAY, ...labels('daily-1') } },
       { write: { disk: 2000, block: 1, text: line(2000, 'os image v2 (patched)') } },
       { write: { disk: 2001, block: 0, text: line(2001, 'data v2') } },
       { write: { disk: 2001, block: 7, text: line(2001, 'new table') } },
-      { snapshot: { name: 'daily-2', age_minutes: DAY } },
+      { snapshot: { name: 'daily-2', age_minutes: DAY, ...labels('daily-2') } },
       { write: { disk: 2001, block: 0, text: line(2001, 'data v3 (today)') } },
       { write: { disk: 2001, block: 9, text: line(2001, 'log entries since daily-2') } },
     ],

@@ -22,6 +22,8 @@ const HistoryStep = Type.Union([
       age_minutes: Type.Optional(Type.Integer({ minimum: 0 })),
       /** Expiry relative to seeding time; absent = never expires. */
       expires_in_minutes: Type.Optional(Type.Integer({ minimum: 0 })),
+      /** Snapshot labels (shown from release 9.1). */
+      labels: Type.Optional(Type.Array(Type.Object({ category: Type.String(), name: Type.String() }, { additionalProperties: false }))),
     }, { additionalProperties: false }),
   }, { additionalProperties: false }),
 ]);

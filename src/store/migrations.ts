@@ -166,6 +166,17 @@ const steps: Record<string, Step> = {
     await db.schema.createIndex('snapshot_history_cluster').on('snapshot_history').columns(['cluster_id', 'kind', 'started_at']).execute();
     await db.schema.createIndex('snapshot_history_started').on('snapshot_history').column('started_at').execute();
   },
+  '0003_labels': async (db, d) => {
+    await db.schema.createTable('vm_snapshot_labels')
+      .addColumn('snapshot_id', d.text, (c) => c.notNull()).addColumn('category', d.text, (c) => c.notNull())
+      .addColumn('name', d.text, (c) => c.notNull())
+      .addPrimaryKeyConstraint('vm_snapshot_labels_pk', ['snapshot_id', 'category', 'name']).execute();
+    // The 9.1 index lists every cluster's snapshots by creation time.
+    await db.schema.createIndex('vm_snapshots_created').on('vm_snapshots').columns(['created_at', 'id']).execute();
+    // Group members given an expiry of their own are few: the scheduler finds them by this index.
+    await db.schema.alterTable('vm_snapshots').addColumn('own_expiry', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.createIndex('vm_snapshots_own_expiry').on('vm_snapshots').columns(['own_expiry', 'expires_at']).execute();
+  },
   '0004_tags': async (db, d) => {
     // Names are unique as vCenter has them: categories globally, tags within their category.
     await db.schema.createTable('tag_categories')

@@ -4,6 +4,7 @@ import type {
 } from '../domain/model.ts';
 import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '../domain/history.ts';
 import type { Tag, TagAttachment, TagCategory } from '../domain/tags.ts';
+import type { SnapshotLabel } from '../domain/labels.ts';
 
 /**
  * Persistence only: every rule about what may change lives in the services and the domain.
@@ -39,6 +40,7 @@ export interface Repos {
   disks: DiskRepo;
   layers: LayerRepo;
   snapshots: VmSnapshotRepo;
+  labels: SnapshotLabelRepo;
   tasks: TaskRepo;
   users: UserRepo;
   roles: RoleRepo;
@@ -181,11 +183,47 @@ export interface VmSnapshotRepo {
   countForVm(vmId: string): Promise<number>;
   /** Snapshots whose expiry has passed, oldest first. */
   expired(now: number, limit: number): Promise<VmSnapshot[]>;
-  /** Expired snapshots not taken by a protection group (those expire with their PG snapshot). */
-  expiredStandalone(now: number, limit: number): Promise<VmSnapshot[]>;
-  /** Earliest expiry among snapshots not taken by a protection group. */
-  nextStandaloneExpiry(): Promise<number | undefined>;
+  /**
+   * Expired snapshots that expire on their own: not in a PG snapshot, or given an expiry
+   * before their PG snapshot's (the others expire with it); none of the excluded groups'.
+   */
+  expiredStandalone(now: number, limit: number, excludeGroups?: string[]): Promise<VmSnapshot[]>;
+  /** Earliest expiry among the snapshots that expire on their own. */
+  nextStandaloneExpiry(excludeGroups?: string[]): Promise<number | undefined>;
   delete(id: string): Promise<void>;
+  /** Changes what a snapshot's retention or group membership says. */
+  update(id: string, patch: Partial<Pick<VmSnapshot, 'expiresAt' | 'pgSnapshotId'>>): Promise<void>;
+  /**
+   * One page of snapshots across every cluster, by creation time then id, and how many match
+   * in all: two statements whatever the page size or the number of snapshots.
+   */
+  page(q: SnapshotPageQuery): Promise<{ items: VmSnapshot[]; total: number }>;
+}
+
+export interface SnapshotPageQuery {
+  /** Only snapshots of these VMs (undefined: any VM; empty: none). */
+  vmIds?: string[];
+  clusterIds?: string[];
+  ids?: string[];
+  createdAfter?: number;
+  createdBefore?: number;
+  /** Of each VM's matching snapshots only its `perVm` newest count. */
+  perVm?: number;
+  limit: number;
+  offset: number;
+}
+
+/** Labels of VM snapshots; each (snapshot, category, name) at most once. */
+export interface SnapshotLabelRepo {
+  /** Labels of each asked snapshot, by category then name; every asked id answers. */
+  of(snapshotIds: string[]): Promise<Map<string, SnapshotLabel[]>>;
+  /** False when the snapshot already had the label. */
+  add(snapshotId: string, label: SnapshotLabel): Promise<boolean>;
+  /** False when the snapshot did not have the label. */
+  remove(snapshotId: string, label: SnapshotLabel): Promise<boolean>;
+  /** Makes `names` the snapshot's labels of `category` (none when empty). */
+  setCategory(snapshotId: string, category: string, names: string[]): Promise<void>;
+  deleteForSnapshot(snapshotId: string): Promise<void>;
 }
 
 export interface TaskFilter {

@@ -33,6 +33,19 @@ describe('the demo seed', () => {
     expect(paused.local_protection_enabled).toBe(false);
   });
 
+  it('has labelled snapshots, shown by the 9.1 listing, of every kind the listing covers', async () => {
+    const all = (await t.req({ method: 'GET', url: '/api/snapservice/virtual-machines/snapshots?page_size=1000' })).json();
+    const labelled = all.snapshots.filter((s: any) => s.labels.length > 0).map((s: any) => [s.vm, s.name, s.labels]);
+    // Snapshots taken at one instant are in id order, and ids are random.
+    expect(labelled).toHaveLength(3);
+    expect(labelled).toEqual(expect.arrayContaining([
+      [I.vm('db-01'), 'daily-1', [{ category: 'retention', name: 'legal-hold' }]],
+      [I.vm('web-01'), 'daily-2', [{ category: 'change', name: 'CHG-1042' }, { category: 'environment', name: 'production' }]],
+      [I.vm('build-01'), 'daily-2', [{ category: 'environment', name: 'ci' }]],
+    ]));
+    expect(new Set(all.snapshots.map((s: any) => s.snapshot_type))).toEqual(new Set(['SCHEDULED', 'ONE_TIME']));
+  });
+
   it('keeps running: an hour later web-tier has a new hourly snapshot and lost its oldest', async () => {
     const [web] = await groups(I.clusterA);
     const before = (await snaps(I.clusterA, web.pg)).map((s: any) => s.snapshot);

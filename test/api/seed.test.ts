@@ -56,5 +56,8 @@ describe('seed files', () => {
     await expect(makeApp({ seed: seedFile({ datacenters: [{ name: 'DC', clusters: [{ name: 'C', hosts: ['h'], vms: [{ name: 'v', host: 'zz' }] }] }] }) })).rejects.toThrow(/no host 'zz'/);
     await expect(makeApp({ seed: seedFile({ users: [{ name: 'x@y', password: 'p', permissions: [{ role: 'Nope', on: '/' }] }] }) })).rejects.toThrow(/no role 'Nope'/);
     await expect(makeApp({ seed: '/nonexistent/seed.json' })).rejects.toThrow(/cannot read seed file/);
+    const labelled = (labels: unknown) => seedFile({ datacenters: [{ name: 'DC', clusters: [{ name: 'C', hosts: ['h'], vms: [{ name: 'v', history: [{ snapshot: { name: 's', labels } }] }] }] }] });
+    await expect(makeApp({ seed: labelled([{ category: ' x', name: 'y' }]) })).rejects.toThrow(/VM v, snapshot s: label ' x\/y': must not start or end with white space/);
+    await expect(makeApp({ seed: labelled([{ category: 'x' }]) })).rejects.toThrow(/invalid seed/);
   });
 });

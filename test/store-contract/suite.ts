@@ -5,6 +5,7 @@ import type { Ctx } from './fixtures.ts';
 import { groupsContract } from './groups.contract.ts';
 import { historyContract } from './history.contract.ts';
 import { inventoryContract } from './inventory.contract.ts';
+import { labelsContract, ownExpiryContract } from './labels.contract.ts';
 import { layersContract } from './layers.contract.ts';
 import { processesContract } from './processes.contract.ts';
 import { snapshotsContract } from './snapshots.contract.ts';
@@ -51,6 +52,8 @@ export function storeContract(h: Harness): void {
   inventoryContract(ctx);
   layersContract(ctx);
   snapshotsContract(ctx);
+  labelsContract(ctx);
+  ownExpiryContract(ctx);
   tasksContract(ctx);
   groupsContract(ctx);
   historyContract(ctx);

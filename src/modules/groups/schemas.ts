@@ -24,7 +24,7 @@ const STATUS_SINCE = {
 } as const;
 export const PG_SNAPSHOT_TYPES = ['SCHEDULED', 'ONE_TIME', 'SYSTEM_CREATED'] as const;
 
-const Unit = () => StringEnum(`${NS}.time_unit`, TIME_UNITS, { since: { YEAR: V9_1 } });
+export const Unit = () => StringEnum(`${NS}.time_unit`, TIME_UNITS, { since: { YEAR: V9_1 } });
 const Status = () => StringEnum(`${NS}.protection_group_status`, PG_STATUSES, { since: STATUS_SINCE });
 /** The group status enumeration, for other structures that show a group's status. */
 export const PgStatusSchema = Status;

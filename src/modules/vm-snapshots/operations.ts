@@ -37,8 +37,9 @@ export const vmSnapshotOperations: Operation[] = [
         ...snapshotFilter(f),
         type: f.snapshot_type,
       });
-      const disks = await repos.snapshots.disksOf(snapshots.map((s) => s.id));
-      return { items: snapshots.map((s) => ({ snapshot: s.id, info: vmSnapshotToWire(s, disks.get(s.id) ?? []) })) };
+      const ids = snapshots.map((s) => s.id);
+      const [disks, labels] = await Promise.all([repos.snapshots.disksOf(ids), repos.labels.of(ids)]);
+      return { items: snapshots.map((s) => ({ snapshot: s.id, info: vmSnapshotToWire(s, disks.get(s.id) ?? [], labels.get(s.id) ?? []) })) };
     },
   }),
   defineOperation({
@@ -52,7 +53,8 @@ export const vmSnapshotOperations: Operation[] = [
       const repos = call.deps.store.repos;
       const s = await repos.snapshots.get(input.snapshot);
       if (!s || s.vmId !== vm.id || s.clusterId !== cluster.id) throw errors.notFound('snapshot', input.snapshot);
-      return vmSnapshotToWire(s, await repos.snapshots.disks(s.id));
+      const labels = (await repos.labels.of([s.id])).get(s.id) ?? [];
+      return vmSnapshotToWire(s, await repos.snapshots.disks(s.id), labels);
     },
   }),
 ];

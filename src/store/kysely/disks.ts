@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Disk, DiskSnapshot, SnapshotType, VmSnapshot } from '../../domain/model.ts';
-import type { BlockEntry, DiskRepo, LayerRepo, SnapshotStats, VmSnapshotRepo } from '../store.ts';
+import type { BlockEntry, DiskRepo, LayerRepo, SnapshotPageQuery, SnapshotStats, VmSnapshotRepo } from '../store.ts';
 import { NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
 import { changes, rows } from './prepared.ts';
@@ -123,7 +123,8 @@ export function layerRepo(db: Db): LayerRepo {
   };
 }
 
-function snapshotOf(r: DB['vmSnapshots']): VmSnapshot {
+/** A row as read (`ownExpiry` is storage only and stays behind). */
+function snapshotOf({ ownExpiry: _own, ...r }: Omit<DB['vmSnapshots'], 'ownExpiry'> & { ownExpiry?: unknown }): VmSnapshot {
   return {
     ...r,
     type: r.type as SnapshotType,
@@ -199,19 +200,72 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
         .orderBy('expiresAt').orderBy('id').limit(limit).execute();
       return rows.map(snapshotOf);
     },
-    async expiredStandalone(now, limit) {
-      const rows = await db.selectFrom('vmSnapshots').selectAll().where('expiresAt', '<=', now).where('pgSnapshotId', 'is', null)
-        .orderBy('expiresAt').orderBy('id').limit(limit).execute();
-      return rows.map(snapshotOf);
+    async expiredStandalone(now, limit, excludeGroups = []) {
+      const [alone, own] = await Promise.all(ownExpiry(db, excludeGroups).map((q) =>
+        q.selectAll().where('expiresAt', '<=', now).orderBy('expiresAt').orderBy('id').limit(limit).execute()));
+      const cmp = (a: { expiresAt: unknown; id: string }, b: { expiresAt: unknown; id: string }) =>
+        num(a.expiresAt as number) - num(b.expiresAt as number) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      return [...alone, ...own].sort(cmp).slice(0, limit).map(snapshotOf);
     },
-    async nextStandaloneExpiry() {
-      const r = await db.selectFrom('vmSnapshots').select((eb) => eb.fn.min('expiresAt').as('t'))
-        .where('pgSnapshotId', 'is', null).where('expiresAt', 'is not', null).executeTakeFirst();
-      return r?.t === null || r?.t === undefined ? undefined : num(r.t);
+    async nextStandaloneExpiry(excludeGroups = []) {
+      // Each walks an index from the earliest expiry and stops at the first match.
+      const firsts = await Promise.all(ownExpiry(db, excludeGroups).map((q) =>
+        q.select('expiresAt').where('expiresAt', 'is not', null).orderBy('expiresAt').limit(1).executeTakeFirst()));
+      const times = firsts.flatMap((r) => (r?.expiresAt === null || r?.expiresAt === undefined ? [] : [num(r.expiresAt)]));
+      return times.length > 0 ? Math.min(...times) : undefined;
     },
     async delete(id) {
       await db.deleteFrom('diskSnapshots').where('snapshotId', '=', id).execute();
       await db.deleteFrom('vmSnapshots').where('id', '=', id).execute();
     },
+    async update(id, patch) {
+      if (Object.keys(patch).length === 0) return;
+      const own = patch.expiresAt !== undefined ? { ownExpiry: 1 } : {};
+      await db.updateTable('vmSnapshots').set({ ...patch, ...own }).where('id', '=', id).execute();
+    },
+    page: (q) => snapshotPage(db, q),
   };
+}
+
+/**
+ * Snapshots that expire on their own, as two index-driven queries: those outside any group
+ * snapshot, and members given their own expiry (9.1 update) before their group snapshot's.
+ * The other members expire with their group snapshot. Snapshots of the excluded (paused)
+ * groups wait.
+ */
+function ownExpiry(db: Db, excludeGroups: string[]) {
+  let alone = db.selectFrom('vmSnapshots').where('pgSnapshotId', 'is', null);
+  let own = db.selectFrom('vmSnapshots').where('ownExpiry', '=', 1).where('pgSnapshotId', 'is not', null)
+    .where((eb) => eb.exists(eb.selectFrom('pgSnapshots as p').select('p.id').whereRef('p.id', '=', 'vmSnapshots.pgSnapshotId')
+      .where((e) => e.or([e('p.expiresAt', 'is', null), e('p.expiresAt', '>', e.ref('vmSnapshots.expiresAt'))]))));
+  if (excludeGroups.length > 0) {
+    alone = alone.where((eb) => eb.or([eb('pgId', 'is', null), eb('pgId', 'not in', excludeGroups)]));
+    own = own.where('pgId', 'not in', excludeGroups);
+  }
+  return [alone, own] as const;
+}
+
+/**
+ * The filtered snapshots, and when `perVm` is set only each VM's newest ones (a window over
+ * the VM's matches), as a subquery that both the page and the count read.
+ */
+function matching(db: Db, q: SnapshotPageQuery) {
+  let base = db.selectFrom('vmSnapshots').selectAll();
+  if (q.vmIds) base = q.vmIds.length > 0 ? base.where('vmId', 'in', q.vmIds) : base.where(NONE);
+  if (q.clusterIds) base = q.clusterIds.length > 0 ? base.where('clusterId', 'in', q.clusterIds) : base.where(NONE);
+  if (q.ids) base = q.ids.length > 0 ? base.where('id', 'in', q.ids) : base.where(NONE);
+  if (q.createdAfter !== undefined) base = base.where('createdAt', '>', q.createdAfter);
+  if (q.createdBefore !== undefined) base = base.where('createdAt', '<', q.createdBefore);
+  const perVm = q.perVm ?? Number.MAX_SAFE_INTEGER;
+  const ranked = base.select(sql<number>`row_number() over (partition by vm_id order by created_at desc, id desc)`.as('rank'));
+  return q.perVm === undefined
+    ? db.selectFrom(base.as('m')).selectAll()
+    : db.selectFrom(ranked.as('m')).selectAll().where('m.rank', '<=', perVm);
+}
+
+async function snapshotPage(db: Db, q: SnapshotPageQuery): Promise<{ items: VmSnapshot[]; total: number }> {
+  const rows = await matching(db, q).orderBy('m.createdAt').orderBy('m.id').limit(q.limit).offset(q.offset).execute();
+  const count = await db.selectFrom(matching(db, q).as('c')).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  // The window's rank column, when there is one, is not part of a snapshot.
+  return { items: rows.map((r) => { const { rank: _rank, ...row } = r as typeof r & { rank?: number }; return snapshotOf(row); }), total: num(count.n) };
 }

@@ -4,6 +4,7 @@ import { idRepo, lockRepo, metaRepo, type Db } from './core.ts';
 import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
 import { historyRepo } from './history.ts';
+import { labelRepo } from './labels.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
 import { tagRepo } from './tags.ts';
 import { taskRepo } from './tasks.ts';
@@ -19,6 +20,7 @@ export function makeRepos(db: Db): Repos {
     disks: diskRepo(db),
     layers: layerRepo(db),
     snapshots: vmSnapshotRepo(db),
+    labels: labelRepo(db),
     tasks: taskRepo(db),
     users: userRepo(db),
     roles: roleRepo(db),

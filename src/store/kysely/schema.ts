@@ -33,11 +33,14 @@ export interface DB {
     expiresAt: number | null; pgId: string | null; pgSnapshotId: string | null; vmName: string;
     folderId: string | null; resourcePoolId: string | null; cpuCount: number; coresPerSocket: number;
     memoryMib: number; guestOs: string;
+    /** 1 once the snapshot's expiry was set on its own (9.1 update): it may expire apart from its group snapshot. */
+    ownExpiry: Generated<number>;
   };
   diskSnapshots: {
     snapshotId: string; diskKey: number; label: string; capacityBytes: number; blockSize: number;
     layerId: number; sequenceUuid: string; epoch: number; uri: string;
   };
+  vmSnapshotLabels: { snapshotId: string; category: string; name: string };
   tasks: {
     id: string; kind: string; service: string; operation: string; description: string; status: string;
     cancelable: number; userName: string | null; targetType: string | null; targetId: string | null;

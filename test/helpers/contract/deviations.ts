@@ -74,6 +74,16 @@ export const DEVIATIONS = {
     kinds: ['UNSUPPORTED', 'NOT_ALLOWED_IN_CURRENT_STATE'],
   },
   /**
+   * Issue 9 and ../shared/docs/decisions.md: a VM snapshot that a pending or running revert,
+   * restore or clone uses, whose deletion is already under way, or whose protection group is
+   * marked for delete, refuses delete with 400 NOT_ALLOWED_IN_CURRENT_STATE; the 9.1 DELETE
+   * declares only Unsupported for 400.
+   */
+  snapshotState: {
+    operations: ['Snapservice.VirtualMachines.Snapshots_delete$Task'],
+    kind: 'NOT_ALLOWED_IN_CURRENT_STATE',
+  },
+  /**
    * A vCenter VM held by a snapservice recovery task (revert, restore, clone) refuses relocate
    * with 400 RESOURCE_BUSY naming the task, as VM delete and the power operations document;
    * relocate's own list names no ResourceBusy.
@@ -176,6 +186,9 @@ export function deviationFor(contract: Contract, op: SpecOperation, status: numb
   }
   if (status === 400 && listed(DEVIATIONS.groupState.operations, op.operationId) && listed(DEVIATIONS.groupState.kinds, kind) && is(`Vapi.Std.Errors.${errorComponent(kind)}`)) {
     return 'groupState';
+  }
+  if (status === 400 && listed(DEVIATIONS.snapshotState.operations, op.operationId) && kind === DEVIATIONS.snapshotState.kind && is('Vapi.Std.Errors.NotAllowedInCurrentState')) {
+    return 'snapshotState';
   }
   if (status === 400 && listed(DEVIATIONS.vmBusy.operations, op.operationId) && kind === DEVIATIONS.vmBusy.kind && is('Vapi.Std.Errors.ResourceBusy')) return 'vmBusy';
   if (status === 400 && (DEVIATIONS.runtimeStatus.kinds as readonly string[]).includes(kind)) {
