@@ -19,6 +19,8 @@ export const PRIVILEGES = [
   'Resource.AssignVMToPool',
   'Resource.ColdMigrate',
   'Resource.HotMigrate',
+  'VsanDP.Replication.com.vmware.vsan.snapshotservice.Site.View',
+  'VsanDP.Replication.com.vmware.vsan.snapshotservice.Site.Manage',
   /** Ours: the simulation and control plane (guest writes, clock). Only Admin holds it. */
   'Snapservice.Simulation',
 ] as const;

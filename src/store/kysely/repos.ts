@@ -4,6 +4,7 @@ import { idRepo, lockRepo, metaRepo, type Db } from './core.ts';
 import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
+import { clusterPairRepo, datastoreRepo, siteRepo } from './sites.ts';
 import { taskRepo } from './tasks.ts';
 
 /** One implementation of every repository over Kysely, shared by both adapters. */
@@ -25,5 +26,8 @@ export function makeRepos(db: Db): Repos {
     instances: instanceRepo(db),
     groups: groupRepo(db),
     groupSnapshots: pgSnapshotRepo(db),
+    sites: siteRepo(db),
+    clusterPairs: clusterPairRepo(db),
+    datastores: datastoreRepo(db),
   };
 }

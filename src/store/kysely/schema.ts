@@ -60,4 +60,15 @@ export interface DB {
     id: string; pgId: string; clusterId: string; name: string; type: string; startTime: number;
     endTime: number; expiresAt: number | null; policy: string | null;
   };
+  sites: {
+    id: string; name: string; url: string; certificate: string; vcenterId: string; release: string;
+    remoteUser: string; remotePassword: string; localUser: string; createdAt: number; updatedAt: number;
+  };
+  clusterPairs: {
+    id: string; localClusterId: string; localClusterName: string; peerSiteId: string; peerClusterId: string;
+    peerClusterName: string; createdAt: number;
+  };
+  datastores: {
+    id: string; name: string; type: string; clusterId: string; datacenterId: string; capacityBytes: number; createdAt: number;
+  };
 }
