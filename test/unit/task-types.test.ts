@@ -15,7 +15,7 @@ describe('task types beside their operations', () => {
 
   it('derives one executor per kind from the operation definitions', () => {
     const kinds = Object.keys(executorsOf(everyOperation())).sort();
-    expect(kinds).toEqual(['pg.create', 'pg.delete', 'pg.pause', 'pg.resume', 'pg.snapshot', 'pg.update', 'vm.linked_clone', 'vm.restore', 'vm.revert']);
+    expect(kinds).toEqual(['cluster_pair.create', 'cluster_pair.delete', 'cluster_pair.precheck', 'pg.create', 'pg.delete', 'pg.pause', 'pg.resume', 'pg.snapshot', 'pg.update', 'site.add', 'site.delete', 'site.update', 'vm.linked_clone', 'vm.restore', 'vm.revert']);
   });
 
   it('refuses a kind started by two operations, or a task on an operation that is not a $task one', () => {

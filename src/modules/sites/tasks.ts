@@ -28,7 +28,8 @@ async function peer<T>(target: PeerTarget, name: string, method: string, path: s
   }
 }
 
-async function pairingSpec(deps: Deps, cred: { user: string; password: string }) {
+async function pairingSpec(deps: Deps, { user, password }: { user: string; password: string }) {
+  const cred = { user, password };
   const self = await localSiteFacts(deps);
   if (!deps.site.url || !deps.site.certificate) throw vapiError('UNSUPPORTED', 'site.not_https', 'This server does not listen on HTTPS, so it cannot be paired.');
   return { site: self.site, name: self.name, vcenter: self.vcenter, url: deps.site.url, certificate: deps.site.certificate, release: self.release, credential: cred };
