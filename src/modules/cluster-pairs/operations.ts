@@ -7,6 +7,7 @@ import { admitTask } from '../../tasks/submit.ts';
 import { constraint } from '../../vapi/filters.ts';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { formatTime, Id, Input } from '../../vapi/wire.ts';
+import type { Repos } from '../../store/store.ts';
 import { requireSite, SITE_MANAGE, SITE_VIEW } from '../sites/access.ts';
 import { connections, type Connection } from '../sites/views.ts';
 import { alreadyExists, alreadyPaired, precheck, type CreateRequest } from './precheck.ts';
@@ -40,8 +41,8 @@ async function infos(deps: Deps, pairs: ClusterPair[]) {
   return pairs.map((p) => ({ cluster_pair: p.id, info: pairInfo(deps, p, conns.find((c) => c.site.id === p.peerSiteId)) }));
 }
 
-async function checkNew(deps: Deps, req: CreateRequest): Promise<void> {
-  const same = await alreadyPaired(deps, req);
+async function checkNew(repos: Repos, req: CreateRequest): Promise<void> {
+  const same = await alreadyPaired(repos, req);
   if (same) throw alreadyExists(same);
 }
 
@@ -75,7 +76,7 @@ export const clusterPairOperations: Operation[] = [
     authorize: (call) => requireSite(call, SITE_MANAGE),
     handler: async (call, { spec }) => {
       const req = request(spec);
-      await checkNew(call.deps, req);
+      await checkNew(call.deps.store.repos, req);
       return { prechecks: (await precheck(call.deps, req)).items };
     },
   }),
@@ -87,7 +88,7 @@ export const clusterPairOperations: Operation[] = [
     authorize: (call) => requireSite(call, SITE_MANAGE),
     handler: async (call, { spec }) => {
       const req = request(spec);
-      await checkNew(call.deps, req);
+      await checkNew(call.deps.store.repos, req);
       return admitTask(call, CP_PRECHECK, async () => ({ target: { type: 'ClusterComputeResource', id: req.localCluster }, input: req }));
     },
   }),
@@ -105,7 +106,7 @@ export const clusterPairOperations: Operation[] = [
       return admitTask(call, CP_CREATE, async (tx) => {
         const local = await tx.inventory.getCluster(req.localCluster);
         if (!local) throw errors.invalidArgument('spec.local_cluster.cluster', `cluster ${req.localCluster} does not exist`);
-        await checkNew(deps, req);
+        await checkNew(tx, req);
         const taken = (await tx.clusterPairs.list({ localClusterIds: [req.localCluster] }))[0];
         if (taken) throw vapiError('ALREADY_EXISTS', 'cluster_pair.cluster_paired', `Cluster ${local.name} is already paired (cluster pair ${taken.id}).`, local.id, taken.id);
         if (await tx.tasks.activeForTarget(req.localCluster, [CP_CREATE.kind])) {

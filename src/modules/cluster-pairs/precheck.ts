@@ -2,6 +2,7 @@ import type { Deps } from '../../context.ts';
 import type { ClusterPair, Site } from '../../domain/sites.ts';
 import { operationalMode, RELEASE_ORDER } from '../../domain/sites.ts';
 import { msg, vapiError, type LocalizableMessage, type VapiError } from '../../errors.ts';
+import type { Repos } from '../../store/store.ts';
 import { callSite, clustersOf } from '../sites/access.ts';
 import type { ClusterFacts, SiteFacts } from '../sites/facts.ts';
 
@@ -33,8 +34,8 @@ export interface Findings {
 }
 
 /** The exact pair asked for, already made: the vendor's AlreadyExists. */
-export async function alreadyPaired(deps: Deps, req: CreateRequest): Promise<ClusterPair | undefined> {
-  return (await deps.store.repos.clusterPairs.list({ localClusterIds: [req.localCluster], peerSiteIds: [req.peerSite], peerClusterIds: [req.peerCluster] }))[0];
+export async function alreadyPaired(repos: Repos, req: CreateRequest): Promise<ClusterPair | undefined> {
+  return (await repos.clusterPairs.list({ localClusterIds: [req.localCluster], peerSiteIds: [req.peerSite], peerClusterIds: [req.peerCluster] }))[0];
 }
 
 export function alreadyExists(pair: ClusterPair): VapiError {

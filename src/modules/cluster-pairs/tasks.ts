@@ -34,7 +34,7 @@ export const CP_CREATE = defineTask<CreatePairInput>({
     try {
       await deps.store.transaction(async (tx) => {
         await tx.locks.acquire('admission');
-        if (await alreadyPaired(deps, input)) throw errors.notAllowed('cluster_pair.raced', 'The cluster pair was created meanwhile.');
+        if (await alreadyPaired(tx, input)) throw errors.notAllowed('cluster_pair.raced', 'The cluster pair was created meanwhile.');
         if ((await tx.clusterPairs.list({ localClusterIds: [input.localCluster] })).length > 0) {
           throw errors.notAllowed('cluster_pair.cluster_paired', `Cluster ${localName} was paired meanwhile.`, input.localCluster);
         }
