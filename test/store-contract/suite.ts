@@ -6,6 +6,7 @@ import { groupsContract } from './groups.contract.ts';
 import { inventoryContract } from './inventory.contract.ts';
 import { layersContract } from './layers.contract.ts';
 import { processesContract } from './processes.contract.ts';
+import { sitesContract } from './sites.contract.ts';
 import { snapshotsContract } from './snapshots.contract.ts';
 import { tasksContract } from './tasks.contract.ts';
 import { transactionsContract } from './transactions.contract.ts';
@@ -51,6 +52,7 @@ export function storeContract(h: Harness): void {
   snapshotsContract(ctx);
   tasksContract(ctx);
   groupsContract(ctx);
+  sitesContract(ctx);
   transactionsContract(ctx, h);
   processesContract(h);
 }
