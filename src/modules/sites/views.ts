@@ -21,19 +21,19 @@ function state(c: Connection) {
   return c.error ? { connection_status: 'ERROR', errors: [reason(c.error.messages)] } : { connection_status: 'CONNECTED' };
 }
 
-function vcenterOf(name: string, host: string, port: number, vcenter: string) {
-  // A vCenter is named by its address, as the vSphere Client shows it.
-  return compact({ name: name && host, host, port, vcenter });
+/** A vCenter is named by its address, as the vSphere Client shows it. */
+function vcenterOf(host: string, port: number, vcenter: string) {
+  return compact({ name: host, host, port, vcenter });
 }
 
 function localVcenter(deps: Deps) {
   const { host, port } = localAddress(deps);
-  return vcenterOf(deps.config.siteName, host, port, deps.site.vcenterId);
+  return vcenterOf(host, port, deps.site.vcenterId);
 }
 
 function remoteVcenter(site: Site) {
   const { host, port } = hostPort(site.url);
-  return vcenterOf(site.name, host, port, site.vcenterId);
+  return vcenterOf(host, port, site.vcenterId);
 }
 
 function ssService(siteId: string, url: string, connectionState: ReturnType<typeof state>) {
