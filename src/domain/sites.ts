@@ -57,6 +57,12 @@ export interface License {
 
 export const DEFAULT_LICENSE: License = { state: 'OPERATIONAL', type: 'TERM_BASED', total: 256, available: 256 };
 
+/** A licence from what was given (seed, simulation API), the rest as the default one. */
+export function licenseOf(given: Partial<License> & Pick<License, 'state'>): License {
+  const total = given.total ?? DEFAULT_LICENSE.total;
+  return { state: given.state, type: given.type ?? DEFAULT_LICENSE.type, total, available: Math.min(given.available ?? total, total) };
+}
+
 /** The licence's operating mode as the vendor names it; undefined when there is none. */
 export function operationalMode(l: License): 'OPERATIONAL' | 'DEGRADED' | 'SUSPENDED' | undefined {
   if (l.state === 'ABSENT') return undefined;

@@ -8,6 +8,7 @@ import { takeVmSnapshot } from '../engine/snapshots.ts';
 import type { Repos } from '../store/store.ts';
 import { SeedSchema, type Seed, type SeedVmSpec } from './format.ts';
 import { seedGroup } from './groups.ts';
+import { licenseOf, type License } from '../domain/sites.ts';
 
 export interface SeedContext {
   now: number;
@@ -61,6 +62,7 @@ export async function applySeed(tx: Repos, seed: Seed, ctx: SeedContext, passwor
     }
   }
   for (const g of seed.protection_groups ?? []) await seedGroup(tx, g, paths, ctx.now, ctx.maxSnapshotsPerVm);
+  if (seed.license) await tx.meta.set('license', JSON.stringify(licenseOf(seed.license as Partial<License> & Pick<License, 'state'>)));
   const roleIds = new Map(BUILTIN_ROLES.map((r) => [r.name, r.id]));
   let roleNo = 1000;
   for (const r of seed.roles ?? []) {

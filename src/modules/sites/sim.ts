@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DEFAULT_LICENSE } from '../../domain/sites.ts';
+import { licenseOf } from '../../domain/sites.ts';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Input, StringEnum, Struct } from '../../vapi/wire.ts';
 import { readLicense } from './facts.ts';
@@ -28,9 +28,7 @@ export const simLicenseOperations: Operation[] = [
     input: Input({ spec: License }),
     authorize: (call) => call.authz.require({ type: 'Folder', id: call.deps.rootFolderId }, ['Snapservice.Simulation']),
     handler: async (call, { spec }) => {
-      const total = spec.total ?? DEFAULT_LICENSE.total;
-      const license = { state: spec.state, type: spec.type ?? DEFAULT_LICENSE.type, total, available: Math.min(spec.available ?? total, total) };
-      await call.deps.store.repos.meta.set('license', JSON.stringify(license));
+      await call.deps.store.repos.meta.set('license', JSON.stringify(licenseOf(spec)));
     },
   }),
 ];
