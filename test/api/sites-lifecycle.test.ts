@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeApp, type TestApp } from '../helpers/app.ts';
+import { ids, makeApp, type TestApp } from '../helpers/app.ts';
 import { certOf, hostPortOf, json, pair, task } from '../helpers/sites.ts';
 
 /** A pairing through a cut link, an address and certificate change, and its deletion. */
@@ -94,6 +94,23 @@ describe('delete', () => {
     const forced = await a.req({ method: 'DELETE', url: `${url}&remote_site_failed=true&exclude_hms=true`, headers: json, payload: {} });
     expect((await task(a, forced.json())).status).toBe('SUCCEEDED');
     expect((await a.req({ method: 'GET', url: '/api/snapservice/sites' })).json().items).toHaveLength(1);
+  });
+
+  it('with the remote lost: its cluster pairs cannot be deleted through it, but go with the site (remote_site_failed)', async () => {
+    const [aCluster, bCluster] = [(await ids(a)).clusterA, (await ids(b)).clusterA];
+    const spec = { local_cluster: { cluster: aCluster }, peer_cluster: { site: bId, cluster: bCluster } };
+    const cp = (await task(a, (await a.req({ method: 'POST', url: '/api/snapservice/cluster-pairs?vmw-task=true', headers: json, payload: spec })).json())).result;
+    await b.unplug();
+    const pair = (await a.req({ method: 'GET', url: `/api/snapservice/cluster-pairs/${cp}` })).json();
+    expect(pair.connection_status).toBe('ERROR');
+    expect(pair.connection_errors[0].messages[0].id).toBe('com.vmware.snapservice.site.unreachable');
+    const del = await task(a, (await a.req({ method: 'DELETE', url: `/api/snapservice/cluster-pairs/${cp}?vmw-task=true` })).json());
+    expect(del.error.error_type).toBe('SERVICE_UNAVAILABLE');
+    const url = `/api/snapservice/sites/${bId}?vmw-task=true`;
+    expect((await a.req({ method: 'DELETE', url, headers: json, payload: {} })).json().error_type).toBe('NOT_ALLOWED_IN_CURRENT_STATE');
+    const forced = await a.req({ method: 'DELETE', url: `${url}&remote_site_failed=true`, headers: json, payload: {} });
+    expect((await task(a, forced.json())).status).toBe('SUCCEEDED');
+    expect((await a.req({ method: 'GET', url: '/api/snapservice/cluster-pairs' })).json().items).toEqual([]);
   });
 
   it('refuses the local site and unknown sites', async () => {

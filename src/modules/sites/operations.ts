@@ -151,9 +151,10 @@ export const siteOperations: Operation[] = [
       const session = spec.vcenter_creds && !remoteFailed ? await remoteSession(call.deps, ref.site.url, ref.site.certificate, spec.vcenter_creds, 'spec') : undefined;
       return admitTask(call, SITE_DELETE, async (tx) => {
         if (!(await tx.sites.get(ref.id))) throw errors.notFound('site', ref.id);
+        // A failed remote takes its cluster pairs with it (they cannot be deleted through it); otherwise they go first.
         const pairs = await tx.clusterPairs.list({ peerSiteIds: [ref.id] });
-        if (pairs.length > 0) {
-          throw errors.notAllowed('site.in_use', `Site ${ref.site.name} has ${pairs.length} cluster pair(s); delete them first.`, ref.id, pairs.length);
+        if (pairs.length > 0 && !remoteFailed) {
+          throw errors.notAllowed('site.in_use', `Site ${ref.site.name} has ${pairs.length} cluster pair(s); delete them first, or delete the site with remote_site_failed=true if it is lost.`, ref.id, pairs.length);
         }
         if (await tx.tasks.activeForTarget(ref.id, [SITE_UPDATE.kind, SITE_DELETE.kind])) {
           throw errors.notAllowed('site.busy', `Site ${ref.site.name} is being repaired or deleted.`, ref.id);

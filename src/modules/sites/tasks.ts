@@ -133,9 +133,11 @@ export const SITE_DELETE = defineTask<DeleteSiteInput>({
         }
       }
       await deps.store.transaction(async (tx) => {
-        if ((await tx.clusterPairs.list({ peerSiteIds: [site.id] })).length > 0) {
+        const pairs = await tx.clusterPairs.list({ peerSiteIds: [site.id] });
+        if (pairs.length > 0 && !input.remoteFailed) {
           throw errors.notAllowed('site.in_use', `Site ${site.name} has cluster pairs; delete them first.`, site.id);
         }
+        for (const p of pairs) await tx.clusterPairs.delete(p.id);
         await tx.sites.delete(site.id);
         await tx.users.delete(site.localUser);
         await run.succeed(tx, undefined);
