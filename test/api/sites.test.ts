@@ -93,6 +93,8 @@ describe('add', () => {
     } finally {
       await c.close();
     }
+    const unknown = await a.req({ method: 'GET', url: '/api/snapservice/sites/nope/clusters', as: 'readonly' });
+    expect(unknown.statusCode).toBe(404);
   });
 });
 
@@ -166,5 +168,38 @@ describe('what a site has', () => {
     } finally {
       await old.close();
     }
+    const unknown = await a.req({ method: 'GET', url: '/api/snapservice/sites/nope/clusters', as: 'readonly' });
+    expect(unknown.statusCode).toBe(404);
+  });
+});
+
+describe('every sites and cluster-pairs operation', () => {
+  it('answers 401 without credentials, then 404 for an unknown object, then 403 without the site privilege', async () => {
+    const site = () => bId ?? a.runtime.deps.site.id;
+    const calls: Array<[string, string, unknown?]> = [
+      ['POST', PROBE, {}], ['GET', '/api/snapservice/sites'], ['GET', `/api/snapservice/sites/${site()}`], ['POST', ADD, {}],
+      ['PATCH', `/api/snapservice/sites/${site()}?vmw-task=true`, {}], ['DELETE', `/api/snapservice/sites/${site()}?vmw-task=true`],
+      ['GET', `/api/snapservice/sites/${site()}/clusters`], ['GET', `/api/snapservice/sites/${site()}/licenses`],
+      ['GET', `/api/snapservice/sites/${site()}/capabilities`], ['GET', `/api/snapservice/sites/${site()}/clusters/domain-c1/capabilities`],
+      ['GET', `/api/snapservice/sites/${site()}/datastores`], ['GET', `/api/snapservice/sites/${site()}/datastores/capabilities`],
+      ['GET', `/api/snapservice/sites/${site()}/datastores/datastore-1/capabilities`],
+      ['GET', '/api/snapservice/cluster-pairs'], ['GET', '/api/snapservice/cluster-pairs/cp-1'],
+      ['POST', '/api/snapservice/cluster-pairs?action=create-precheck', {}], ['POST', '/api/snapservice/cluster-pairs?action=create-precheck&vmw-task=true', {}],
+      ['POST', '/api/snapservice/cluster-pairs?vmw-task=true', {}], ['DELETE', '/api/snapservice/cluster-pairs/cp-1?vmw-task=true'],
+    ];
+    for (const [method, url, payload] of calls) {
+      const body = payload === undefined ? {} : { headers: json, payload: payload as Record<string, unknown> };
+      const anon = await a.req({ method: method as 'GET', url, ...body, as: null });
+      expect(anon.statusCode, `${method} ${url}`).toBe(401);
+      const ro = await a.req({ method: method as 'GET', url, ...body, as: 'readonly' });
+      if (url.includes('cp-1')) {
+        expect(ro.statusCode, `${method} ${url}`).toBe(404);
+        continue;
+      }
+      expect(ro.statusCode, `${method} ${url}`).toBe(403);
+      expect(ro.json().messages[0].args[1], `${method} ${url}`).toMatch(/^VsanDP\.Replication\.com\.vmware\.vsan\.snapshotservice\.Site\.(View|Manage)$/);
+    }
+    const unknown = await a.req({ method: 'GET', url: '/api/snapservice/sites/nope/clusters', as: 'readonly' });
+    expect(unknown.statusCode).toBe(404);
   });
 });

@@ -62,9 +62,9 @@ export const clusterPairOperations: Operation[] = [
     rest: { method: 'GET', path: `${BASE}/{cp}` },
     input: Input({ cp: Id() }), ids: ['cp'], output: PairInfo,
     authorize: async (call, ids) => {
-      await requireSite(call, SITE_VIEW);
       const pair = await call.deps.store.repos.clusterPairs.get(ids.cp);
       if (!pair) throw errors.notFound('cluster pair', ids.cp);
+      await requireSite(call, SITE_VIEW);
       return pair;
     },
     handler: async (call, _input, pair) => (await infos(call.deps, [pair]))[0].info,
@@ -122,9 +122,9 @@ export const clusterPairOperations: Operation[] = [
     task: CP_DELETE,
     input: Input({ cp: Id() }), ids: ['cp'],
     authorize: async (call, ids) => {
-      await requireSite(call, SITE_MANAGE);
       const pair = await call.deps.store.repos.clusterPairs.get(ids.cp);
       if (!pair) throw errors.notFound('cluster pair', ids.cp);
+      await requireSite(call, SITE_MANAGE);
       return pair;
     },
     handler: async (call, _input, pair) =>

@@ -76,8 +76,9 @@ export const siteOperations: Operation[] = [
     rest: { method: 'GET', path: `${BASE}/{site}` },
     input: Input({ site: Id() }), ids: ['site'], output: Info,
     authorize: async (call, ids) => {
+      const ref = await siteOr404(call.deps, ids.site);
       await requireSite(call, SITE_VIEW);
-      return siteOr404(call.deps, ids.site);
+      return ref;
     },
     handler: async (call, _input, ref) => {
       if (ref.local) return localInfo(call.deps, await connections(call.deps, await call.deps.store.repos.sites.list()), await inUse(call));
@@ -115,8 +116,9 @@ export const siteOperations: Operation[] = [
     task: SITE_UPDATE,
     input: Input({ site: Id(), spec: UpdateSpec }), ids: ['site'],
     authorize: async (call, ids) => {
+      const ref = await siteOr404(call.deps, ids.site);
       await requireSite(call, SITE_MANAGE);
-      return siteOr404(call.deps, ids.site);
+      return ref;
     },
     handler: async (call, { spec }, ref) => {
       if (ref.local) throw errors.invalidArgument('site', 'is the local site; only a paired remote site is repaired');
@@ -142,8 +144,9 @@ export const siteOperations: Operation[] = [
     task: SITE_DELETE,
     input: Input({ site: Id(), options: Type.Optional(DeleteOptions), spec: Type.Optional(DeleteSpec) }), ids: ['site'],
     authorize: async (call, ids) => {
+      const ref = await siteOr404(call.deps, ids.site);
       await requireSite(call, SITE_MANAGE);
-      return siteOr404(call.deps, ids.site);
+      return ref;
     },
     handler: async (call, { options = {}, spec = {} }, ref) => {
       if (ref.local) throw errors.notAllowed('site.local', 'The local site cannot be deleted; only a site added through the sites API can.', ref.id);

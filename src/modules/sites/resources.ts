@@ -16,8 +16,9 @@ const S = 'com.vmware.snapservice.sites';
 const BASE = '/api/snapservice/sites/{site}';
 
 const viewSite = async (call: Parameters<typeof requireSite>[0], ids: Record<string, string>) => {
+  const ref = await siteOr404(call.deps, ids.site);
   await requireSite(call, SITE_VIEW);
-  return siteOr404(call.deps, ids.site);
+  return ref;
 };
 
 function datastoreInfo(d: DatastoreFacts) {
