@@ -32,6 +32,13 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const auth = { user: 'svc@vsphere.local', password: 'secret' };
 
+/** The PeerError a call ends with (fails the test if it succeeds). */
+async function failure(p: Promise<unknown>): Promise<PeerError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(PeerError);
+  return err as PeerError;
+}
+
 describe('peer client', () => {
   it('reads the certificate a server presents, and calls it with the pinned certificate', async () => {
     const { port } = server.address() as AddressInfo;
@@ -44,19 +51,18 @@ describe('peer client', () => {
 
   it('refuses a server presenting another certificate before sending the credential', async () => {
     seen.length = 0;
-    const err = await peerCall({ url, certificate: other.cert, auth, timeoutMs: 5000 }, 'GET', '/ok').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PeerError);
-    expect((err as PeerError).reason).toBe('untrusted');
+    const err = await failure(peerCall({ url, certificate: other.cert, auth, timeoutMs: 5000 }, 'GET', '/ok'));
+    expect(err.reason).toBe('untrusted');
     expect(seen).toEqual([]);
     expect(peerErrorToVapi(err, 'lon', { untrusted: 'UNVERIFIED_PEER' }).kind).toBe('UNVERIFIED_PEER');
   });
 
   it('reads the peer vAPI errors back, and says when a reply is not JSON', async () => {
-    const refused = await peerCall({ url, certificate: pinned.cert, auth, timeoutMs: 5000 }, 'GET', '/fail').catch((e: unknown) => e as PeerError);
+    const refused = await failure(peerCall({ url, certificate: pinned.cert, auth, timeoutMs: 5000 }, 'GET', '/fail'));
     expect(refused.reason).toBe('refused');
     expect(refused.remote?.kind).toBe('NOT_FOUND');
     expect(peerErrorToVapi(refused, 'lon').kind).toBe('NOT_FOUND');
-    const garbage = await peerCall({ url, certificate: pinned.cert, auth, timeoutMs: 5000 }, 'GET', '/garbage').catch((e: unknown) => e as PeerError);
+    const garbage = await failure(peerCall({ url, certificate: pinned.cert, auth, timeoutMs: 5000 }, 'GET', '/garbage'));
     expect(garbage.reason).toBe('bad-reply');
     expect(peerErrorToVapi(garbage, 'lon').kind).toBe('SERVICE_UNAVAILABLE');
   });
@@ -67,10 +73,10 @@ describe('peer client', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const { port } = silent.address() as AddressInfo;
     try {
-      const cert = await fetchCertificate('127.0.0.1', port, 200).catch((e: unknown) => e as PeerError);
+      const cert = await failure(fetchCertificate('127.0.0.1', port, 200));
       expect(cert.reason).toBe('unreachable');
       expect(cert.message).toMatch(/did not answer within 200 ms/);
-      const call = await peerCall({ url: `https://127.0.0.1:${port}`, certificate: pinned.cert, auth, timeoutMs: 200 }, 'GET', '/').catch((e: unknown) => e as PeerError);
+      const call = await failure(peerCall({ url: `https://127.0.0.1:${port}`, certificate: pinned.cert, auth, timeoutMs: 200 }, 'GET', '/'));
       expect(call.reason).toBe('unreachable');
       expect(peerErrorToVapi(call, 'lon').messages[0].id).toBe('com.vmware.snapservice.site.unreachable');
     } finally {
@@ -83,7 +89,7 @@ describe('peer client', () => {
     });
     await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
     try {
-      const notTls = await fetchCertificate('127.0.0.1', (plain.address() as AddressInfo).port, 5000).catch((e: unknown) => e as PeerError);
+      const notTls = await failure(fetchCertificate('127.0.0.1', (plain.address() as AddressInfo).port, 5000));
       expect(notTls.reason).toBe('unreachable');
     } finally {
       sockets.forEach((s) => s.destroy());
