@@ -41,8 +41,13 @@ describe('peer endpoints', () => {
   });
 
   it('refuse a pairing while paired, with itself, with a bad certificate or an unreachable caller', async () => {
-    const paired = await b.req({ method: 'POST', url: '/api/peer/pairings', headers: json, payload: spec(a, { url: a.runtime.deps.site.url }) });
-    expect(paired.json().error_type).toBe('NOT_ALLOWED_IN_CURRENT_STATE');
+    const c = await makeApp({ siteName: 'site-c' }, { https: true });
+    try {
+      const paired = await b.req({ method: 'POST', url: '/api/peer/pairings', headers: json, payload: spec(c, { site: c.runtime.deps.site.id, url: c.runtime.deps.site.url }) });
+      expect(paired.json().error_type).toBe('NOT_ALLOWED_IN_CURRENT_STATE');
+    } finally {
+      await c.close();
+    }
     const self = await b.req({ method: 'POST', url: '/api/peer/pairings', headers: json, payload: spec(b, { site: bId }) });
     expect(self.json().error_type).toBe('INVALID_ARGUMENT');
     const bad = await b.req({ method: 'POST', url: '/api/peer/pairings', headers: json, payload: spec(b, { certificate: 'nope' }) });
@@ -52,6 +57,17 @@ describe('peer endpoints', () => {
     const lying = await b.req({ method: 'POST', url: '/api/peer/pairings', headers: json, payload: spec(b, { url: a.runtime.deps.site.url }) });
     expect(lying.json().error_type).toBe('UNVERIFIED_PEER');
     expect((await b.req({ method: 'POST', url: '/api/peer/pairings', headers: json, payload: { site: 1 } })).statusCode).toBe(400);
+  });
+
+  it('pair anew when the paired site adds again (its add task ran again after a restart), with fresh credentials', async () => {
+    const before = (await b.runtime.deps.store.repos.sites.get(a.runtime.deps.site.id))!;
+    const again = await b.req({ method: 'POST', url: '/api/peer/pairings', headers: json, payload: spec(a, { site: a.runtime.deps.site.id, url: a.runtime.deps.site.url, name: 'site-a' }) });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ site: bId, name: 'site-b' });
+    const after = (await b.runtime.deps.store.repos.sites.get(a.runtime.deps.site.id))!;
+    expect(after.localUser).not.toBe(before.localUser);
+    expect(await b.runtime.deps.store.repos.users.get(before.localUser)).toBeUndefined();
+    expect((await b.runtime.deps.store.repos.sites.list())).toHaveLength(1);
   });
 
   it('refuse a cluster pair for a cluster that does not exist or is paired', async () => {

@@ -109,14 +109,17 @@ export const peerOperations: Operation[] = [
       await deps.store.transaction(async (tx) => {
         await tx.locks.acquire('admission');
         const existing = (await tx.sites.list())[0];
-        if (existing) {
+        if (existing && existing.id !== spec.site) {
           throw errors.notAllowed('site.already_paired', `Site ${deps.config.siteName} is already paired with site ${existing.name} (${existing.id}).`, existing.id);
         }
-        await storeServiceUser(tx, deps, cred, now);
-        await tx.sites.insert({
-          id: spec.site, name: spec.name, url: spec.url, certificate: spec.certificate, vcenterId: spec.vcenter, release: spec.release,
-          remoteUser: spec.credential.user, remotePassword: spec.credential.password, localUser: cred.user, createdAt: now, updatedAt: now,
-        });
+        // The same site adding again (its add task ran again after a restart) pairs anew: fresh credentials both ways.
+        await storeServiceUser(tx, deps, cred, now, existing?.localUser);
+        const row = {
+          name: spec.name, url: spec.url, certificate: spec.certificate, vcenterId: spec.vcenter, release: spec.release,
+          remoteUser: spec.credential.user, remotePassword: spec.credential.password, localUser: cred.user, updatedAt: now,
+        };
+        if (existing) await tx.sites.update(spec.site, row);
+        else await tx.sites.insert({ id: spec.site, createdAt: now, ...row });
       });
       const self = await localSiteFacts(deps);
       return { site: self.site, name: self.name, vcenter: self.vcenter, release: self.release, credential: { user: cred.user, password: cred.password } };
