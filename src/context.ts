@@ -38,6 +38,17 @@ export class InFlight {
   }
 }
 
+/** This server as a site: what a paired site knows it by and reaches it at. */
+export interface SelfSite {
+  /** Site and vCenter ids, made once per store (migration 0005_sites). */
+  id: string;
+  vcenterId: string;
+  /** https://host:port a peer calls; set once the server listens on HTTPS (unset: cannot pair). */
+  url?: string;
+  /** The certificate (PEM) this server presents, handed to a peer to pin. */
+  certificate?: string;
+}
+
 /** Process-wide dependencies, built once by main (or a test) and passed down explicitly. */
 export interface Deps {
   config: Config;
@@ -57,6 +68,7 @@ export interface Deps {
   logins: LoginThrottle;
   /** Role definitions change only through seeding; cached here and reloaded on a miss. */
   roles: Map<string, Role>;
+  site: SelfSite;
   /** The root folder, top of every permission ancestry. */
   rootFolderId: string;
   /** Requests' work, drained before the store closes. */

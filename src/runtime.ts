@@ -53,8 +53,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     await store.migrate();
     const rootFolderId = await initialise(store, config, clock);
     const roles = new Map<string, Role>((await store.repos.roles.list()).map((r) => [r.id, r]));
+    const site = { id: (await store.repos.meta.get('siteId')) as string, vcenterId: (await store.repos.meta.get('vcenterId')) as string };
     const deps: Deps = {
-      config, store, clock, log, roles, rootFolderId, wall: opts.wall ?? realTime,
+      config, store, clock, log, roles, rootFolderId, site, wall: opts.wall ?? realTime,
       tasks: { notify: () => undefined },
       scheduler: { notify: () => undefined },
       verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),

@@ -150,6 +150,9 @@ function checkCombinations(config: Config, given: Set<string>): void {
   if (config.certFile === undefined && config.keyFile !== undefined) throw new UsageError('--key needs --cert');
   if (config.certFile !== undefined && config.keyFile === undefined) throw new UsageError('--cert needs --key');
   if (config.http && config.certFile !== undefined) throw new UsageError('--cert/--key make no sense with --http');
+  if (config.siteUrl !== undefined && !isHttpsOrigin(config.siteUrl)) {
+    throw new UsageError(`--site-url expects https://host:port (how a paired site reaches this server), got '${config.siteUrl}'`);
+  }
   if (config.seed === '' && given.has('seed')) throw new UsageError("--seed expects demo, empty or a file name");
 }
 
@@ -221,4 +224,13 @@ function distance(a: string, b: string): number {
     }
   }
   return row[b.length];
+}
+
+function isHttpsOrigin(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'https:' && u.hostname !== '' && (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import pino from 'pino';
 import { buildApp } from '../app.ts';
 import { realTime, SystemClock } from '../clock/clock.ts';
@@ -67,6 +68,10 @@ export async function serve(argv: string[], io: Io): Promise<number> {
 
   if (!stop.received) {
     const { port } = app.server.address() as AddressInfo;
+    if (tls) {
+      runtime.deps.site.url = config.siteUrl ?? `https://${urlHost(reachableHost(config.host))}:${port}`;
+      runtime.deps.site.certificate = tls.cert;
+    }
     io.out(`listening on ${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}\n`);
   }
   const signal = await stop.promise;
@@ -151,6 +156,11 @@ function startFailure(err: NodeJS.ErrnoException, config: Config, phase: 'tls' |
     default:
       return err.message || String(err);
   }
+}
+
+/** A wildcard listen address is no address a peer can call: it gets the machine's name. */
+function reachableHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? hostname() : host;
 }
 
 function urlHost(host: string): string {

@@ -21,6 +21,15 @@ export const ConfigSchema = Type.Object(
     seed: Type.String({ default: 'demo' }),
     /** vSphere API release served: its operations, fields and enum values, none added later. */
     release: Type.Union([Type.Literal('8.0.3'), Type.Literal('9.0'), Type.Literal('9.1')], { default: '9.1' }),
+    /** This site's name, as its peer and the sites API show it. */
+    siteName: Type.String({ minLength: 1, maxLength: 80, default: 'local-site' }),
+    /**
+     * How a paired site reaches this server (https://host:port); defaults to the listen address
+     * (the machine's host name when listening on every interface).
+     */
+    siteUrl: Type.Optional(Type.String()),
+    /** A call to a paired site that has not answered within this time fails as unreachable. */
+    siteTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
     http: Type.Boolean({ default: false }),
     certFile: Type.Optional(Type.String()),
     keyFile: Type.Optional(Type.String()),

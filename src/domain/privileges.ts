@@ -28,6 +28,8 @@ export const PRIVILEGES = [
   'InventoryService.Tagging.DeleteTag',
   'InventoryService.Tagging.ModifyUsedByForTag',
   'InventoryService.Tagging.AttachTag',
+  'VsanDP.Replication.com.vmware.vsan.snapshotservice.Site.View',
+  'VsanDP.Replication.com.vmware.vsan.snapshotservice.Site.Manage',
   /** Ours: the simulation and control plane (guest writes, clock). Only Admin holds it. */
   'Snapservice.Simulation',
 ] as const;

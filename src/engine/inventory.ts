@@ -1,5 +1,6 @@
 import type { Cluster, Datacenter, Folder, Host, PowerState, ResourcePool, Vm } from '../domain/model.ts';
 import { moref, newUuid } from '../domain/ids.ts';
+import { VSAN_DATASTORE_BYTES, vsanDatastoreName } from '../domain/sites.ts';
 import type { Repos } from '../store/store.ts';
 import { createDisk, type NewDisk } from './disks.ts';
 
@@ -37,6 +38,10 @@ export async function createCluster(
   const cluster: Cluster = { id, name: spec.name, datacenterId: spec.datacenterId, haEnabled: spec.haEnabled, drsEnabled: spec.drsEnabled, resourcePoolId: rp.id, createdAt: now };
   await tx.inventory.insertCluster(cluster);
   await tx.inventory.insertResourcePool(rp);
+  await tx.datastores.create({
+    name: vsanDatastoreName(spec.name), type: 'VSAN', clusterId: id, datacenterId: spec.datacenterId,
+    capacityBytes: VSAN_DATASTORE_BYTES, createdAt: now,
+  });
   return cluster;
 }
 

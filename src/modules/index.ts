@@ -4,6 +4,7 @@ import { apiRelease, operationsFor } from '../vapi/release.ts';
 import { globalSnapshotOperations } from './global-snapshots/operations.ts';
 import { groupSnapshotOperations } from './group-snapshots/operations.ts';
 import { groupOperations } from './groups/operations.ts';
+import { clusterPairOperations } from './cluster-pairs/operations.ts';
 import { infoOperations } from './info/operations.ts';
 import { laterOperations } from './later/operations.ts';
 import { reportOperations } from './reports/operations.ts';
@@ -13,12 +14,16 @@ import { simFaultOperations } from './sim/faults.ts';
 import { simOperations } from './sim/operations.ts';
 import { simRequestOperations } from './sim/requests.ts';
 import { taggingOperations } from './tagging/operations.ts';
+import { siteOperations } from './sites/operations.ts';
+import { peerOperations } from './sites/peer-operations.ts';
+import { siteResourceOperations } from './sites/resources.ts';
+import { simLicenseOperations } from './sites/sim.ts';
 import { taskOperations } from './tasks/operations.ts';
 import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
 import { vmOperations } from './vms/operations.ts';
 
-const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations];
+const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations];
 
 /** Every operation this server defines, whatever it serves: the task runner's executors come from here. */
 export function everyOperation(): Operation[] {
@@ -34,6 +39,10 @@ export function everyOperation(): Operation[] {
     ...reportOperations,
     ...vcenterOperations,
     ...taggingOperations,
+    ...siteOperations,
+    ...siteResourceOperations,
+    ...clusterPairOperations,
+    ...peerOperations, // what a paired site calls (/api/peer): not the vendor's API
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
     ...SIMULATION,
   ];

@@ -10,6 +10,7 @@ import type { Repos } from '../store/store.ts';
 import { SeedSchema, type Seed, type SeedVmSpec } from './format.ts';
 import { seedGroup } from './groups.ts';
 import { seedTags } from './tags.ts';
+import { licenseOf, type License } from '../domain/sites.ts';
 
 export interface SeedContext {
   now: number;
@@ -77,6 +78,7 @@ export async function applySeed(tx: Repos, seed: Seed, ctx: SeedContext, passwor
   }
   const tags = await seedTags(tx, seed.tag_categories ?? [], paths, ctx.now);
   for (const g of seed.protection_groups ?? []) await seedGroup(tx, g, paths, tags, ctx.now, ctx.maxSnapshotsPerVm, ctx.historyMs);
+  if (seed.license) await tx.meta.set('license', JSON.stringify(licenseOf(seed.license as Partial<License> & Pick<License, 'state'>)));
   const roleIds = new Map(BUILTIN_ROLES.map((r) => [r.name, r.id]));
   let roleNo = 1000;
   for (const r of seed.roles ?? []) {

@@ -131,6 +131,13 @@ export const SeedSchema = Type.Object({
    * is the simulation API's (`com.vmware.snapservice.sim.faults.create_spec`), checked there.
    */
   faults: Type.Optional(Type.Array(Type.Unknown())),
+  /** This site's VMware Live Recovery licence, as a paired site sees it; absent = operational. */
+  license: Type.Optional(Type.Object({
+    state: Type.Union(['ABSENT', 'OPERATIONAL', 'DEGRADED', 'EXPIRED'].map((s) => Type.Literal(s))),
+    type: Type.Optional(Type.Union(['CLOUD_SUBSCRIPTION', 'OFFLINE_SUBSCRIPTION', 'TERM_BASED'].map((s) => Type.Literal(s)))),
+    total: Type.Optional(Type.Integer({ minimum: 0 })),
+    available: Type.Optional(Type.Integer({ minimum: 0 })),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false });
 
 export type Seed = Static<typeof SeedSchema>;

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { VSAN_DATASTORE_BYTES, vsanDatastoreName } from '../domain/sites.ts';
 import { sql, type Expression, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /** Column types that differ between the two engines. */
@@ -194,6 +196,40 @@ const steps: Record<string, Step> = {
       .addColumn('object_id', d.text, (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
       .addPrimaryKeyConstraint('tag_attachments_pk', ['tag_id', 'object_type', 'object_id']).execute();
     await db.schema.createIndex('tag_attachments_object').on('tag_attachments').columns(['object_type', 'object_id']).execute();
+  },
+  '0005_sites': async (db, d) => {
+    await db.schema.createTable('sites')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('url', d.text, (c) => c.notNull()).addColumn('certificate', d.text, (c) => c.notNull())
+      .addColumn('vcenter_id', d.text, (c) => c.notNull()).addColumn('release', d.text, (c) => c.notNull())
+      .addColumn('remote_user', d.text, (c) => c.notNull()).addColumn('remote_password', d.text, (c) => c.notNull())
+      .addColumn('local_user', d.text, (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
+      .addColumn('updated_at', d.int, (c) => c.notNull()).execute();
+    await db.schema.createTable('cluster_pairs')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('local_cluster_id', d.text, (c) => c.notNull())
+      .addColumn('local_cluster_name', d.text, (c) => c.notNull()).addColumn('peer_site_id', d.text, (c) => c.notNull())
+      .addColumn('peer_cluster_id', d.text, (c) => c.notNull()).addColumn('peer_cluster_name', d.text, (c) => c.notNull())
+      .addColumn('created_at', d.int, (c) => c.notNull()).execute();
+    await db.schema.createIndex('cluster_pairs_local').on('cluster_pairs').column('local_cluster_id').execute();
+    await db.schema.createTable('datastores')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('name', d.text, (c) => c.notNull())
+      .addColumn('type', d.text, (c) => c.notNull()).addColumn('cluster_id', d.text, (c) => c.notNull())
+      .addColumn('datacenter_id', d.text, (c) => c.notNull()).addColumn('capacity_bytes', d.int, (c) => c.notNull())
+      .addColumn('created_at', d.int, (c) => c.notNull()).execute();
+    await db.schema.createIndex('datastores_cluster').on('datastores').columns(['cluster_id', 'created_at']).execute();
+    // Datastores have their own counter so that adding them leaves every other moref as it was.
+    await db.insertInto('counters').values({ name: 'datastore', value: 0 }).execute();
+    // Clusters made before datastores existed get the vSAN datastore every new cluster has.
+    const clusters = await db.selectFrom('clusters').select(['id', 'name', 'datacenter_id', 'created_at']).orderBy('created_at').orderBy('id').execute();
+    for (const [i, c] of clusters.entries()) {
+      await db.insertInto('datastores').values({
+        id: `datastore-${i + 1}`, name: vsanDatastoreName(c.name as string), type: 'VSAN', cluster_id: c.id,
+        datacenter_id: c.datacenter_id, capacity_bytes: VSAN_DATASTORE_BYTES, created_at: c.created_at,
+      }).execute();
+    }
+    if (clusters.length > 0) await db.updateTable('counters').set({ value: clusters.length }).where('name', '=', 'datastore').execute();
+    // The ids a peer knows this site and its vCenter by: made once, kept for the store's life.
+    await db.insertInto('meta').values([{ key: 'siteId', value: randomUUID() }, { key: 'vcenterId', value: randomUUID() }]).execute();
   },
 };
 

@@ -5,6 +5,7 @@ import type {
 import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '../domain/history.ts';
 import type { Tag, TagAttachment, TagCategory } from '../domain/tags.ts';
 import type { SnapshotLabel } from '../domain/labels.ts';
+import type { ClusterPair, Datastore, Site } from '../domain/sites.ts';
 
 /**
  * Persistence only: every rule about what may change lives in the services and the domain.
@@ -51,6 +52,9 @@ export interface Repos {
   groupSnapshots: PgSnapshotRepo;
   history: HistoryRepo;
   tags: TagRepo;
+  sites: SiteRepo;
+  clusterPairs: ClusterPairRepo;
+  datastores: DatastoreRepo;
 }
 
 export interface MetaRepo {
@@ -265,6 +269,8 @@ export interface UserRepo {
   get(name: string): Promise<User | undefined>;
   list(): Promise<User[]>;
   setPassword(name: string, passwordHash: string): Promise<void>;
+  /** Removes the user and every permission granted to it. */
+  delete(name: string): Promise<void>;
 }
 
 export interface RoleRepo {
@@ -409,4 +415,40 @@ export interface TagRepo {
   ofObjects(objectType: string, objectIds: string[]): Promise<TagAttachment[]>;
   /** Attachments of these tags, in attachment order. */
   ofTags(tagIds: string[]): Promise<TagAttachment[]>;
+}
+
+export interface SiteRepo {
+  insert(site: Site): Promise<void>;
+  get(id: string): Promise<Site | undefined>;
+  /** Ordered by creation time, then id. */
+  list(): Promise<Site[]>;
+  /** The site whose service user (the one this server made for it) is `user`. */
+  byLocalUser(user: string): Promise<Site | undefined>;
+  update(id: string, patch: Partial<Omit<Site, 'id' | 'createdAt'>>): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface ClusterPairFilter {
+  ids?: string[];
+  localClusterIds?: string[];
+  peerSiteIds?: string[];
+  peerClusterIds?: string[];
+}
+
+export interface ClusterPairRepo {
+  insert(pair: ClusterPair): Promise<void>;
+  get(id: string): Promise<ClusterPair | undefined>;
+  /** Ordered by creation time, then id. */
+  list(filter?: ClusterPairFilter): Promise<ClusterPair[]>;
+  delete(id: string): Promise<void>;
+}
+
+export interface DatastoreRepo {
+  /** Stores a new datastore under the next id of its own counter (`datastore-N`). */
+  create(ds: Omit<Datastore, 'id'>): Promise<Datastore>;
+  get(id: string): Promise<Datastore | undefined>;
+  /** Ordered by creation time, then id; all clusters when clusterIds is undefined. */
+  list(filter?: { ids?: string[]; clusterIds?: string[] }): Promise<Datastore[]>;
+  /** Bytes of disk capacity of the live VMs in each cluster (a datastore's used space). */
+  usedByCluster(clusterIds: string[]): Promise<Map<string, number>>;
 }

@@ -2,14 +2,15 @@ import type { Config } from '../../src/config/config.ts';
 import { allOperations } from '../../src/modules/index.ts';
 import { isNotImplemented } from '../../src/modules/later/operations.ts';
 import type { Operation } from '../../src/vapi/operation.ts';
+import { PEER_PREFIX } from '../../src/modules/sites/peer-operations.ts';
 import { endpointKey } from '../helpers/contract.ts';
 
 /**
  * Operations this server really serves with `--release` (the latest by default): not the
- * later-release placeholders, not the simulation plane.
+ * later-release placeholders, not the simulation plane, not the endpoints a paired site calls.
  */
 export function servedOperations(release: Config['release'] = '9.1'): Operation[] {
-  return allOperations({ sim: false, release }).filter((op) => !isNotImplemented(op));
+  return allOperations({ sim: false, release }).filter((op) => !isNotImplemented(op) && !op.rest.path.startsWith(PEER_PREFIX));
 }
 
 /** `METHOD /api/path?action=..&vmw-task=true`, comparable with contract.ts `opEndpoint`. */

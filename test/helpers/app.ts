@@ -6,6 +6,8 @@ import { ADMIN_USER, createRuntime, type Runtime } from '../../src/runtime.ts';
 import { DEFAULT_ADMIN_PASSWORD } from '../../src/config/config.ts';
 import { DEMO_PASSWORDS } from '../../src/seed/demo.ts';
 import { checkResponse } from './contract.ts';
+import type { AddressInfo } from 'node:net';
+import { generateSelfSigned } from '../../src/security/tls.ts';
 
 export const USERS = {
   admin: { user: ADMIN_USER, password: DEFAULT_ADMIN_PASSWORD },
@@ -26,18 +28,45 @@ export interface TestApp {
   /** Advance the service clock and let the runner finish what falls due. */
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
+  /** With `https`: stop serving, then serve again on a new port with a new certificate (store and runner stay). */
+  rehost(): Promise<void>;
+  /** With `https`: stop serving (a cut link, a site that is down); rehost() serves again. */
+  unplug(): Promise<void>;
 }
 
 /** An app on an in-memory store with a manual clock; the demo inventory unless told otherwise.
  * `wallStart`: the real time the server starts at (e.g. when a captured request was made). */
-export async function makeApp(config: ConfigInput = {}, opts: { wallStart?: number } = {}): Promise<TestApp> {
+export async function makeApp(config: ConfigInput = {}, opts: { wallStart?: number; https?: boolean } = {}): Promise<TestApp> {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 9, 0, 0));
   const wall = new ManualClock(opts.wallStart ?? Date.UTC(2026, 10, 27, 9, 0, 0));
   // The demo inventory without its protection groups, so that tests own every group.
   const runtime = await createRuntime(testConfig({ seed: 'demo-inventory', ...config }), { clock, wall });
-  const app = await buildApp(runtime.deps);
+  // With `https`, the app also listens on a loopback port with a fresh certificate, as a site a peer can call.
+  const host = async () => {
+    const tls = opts.https ? await generateSelfSigned('127.0.0.1', Date.now()) : undefined;
+    const made = await buildApp(runtime.deps, tls ? { https: { key: tls.key, cert: tls.cert } } : {});
+    if (tls) {
+      await made.listen({ host: '127.0.0.1', port: 0 });
+      runtime.deps.site.url = `https://127.0.0.1:${(made.server.address() as AddressInfo).port}`;
+      runtime.deps.site.certificate = tls.cert;
+    }
+    return made;
+  };
+  let app = await host();
+  let unplugged: FastifyInstance | undefined;
   return {
-    app,
+    get app() {
+      return app;
+    },
+    async rehost() {
+      if (!unplugged) await app.close();
+      unplugged = undefined;
+      app = await host();
+    },
+    async unplug() {
+      await app.close();
+      unplugged = app;
+    },
     runtime,
     clock,
     wall,
@@ -48,7 +77,7 @@ export async function makeApp(config: ConfigInput = {}, opts: { wallStart?: numb
     },
     advance: (ms) => clock.advance(ms),
     async close() {
-      await app.close();
+      if (!unplugged) await app.close();
       await runtime.close();
     },
   };

@@ -8,6 +8,7 @@ import { inventoryContract } from './inventory.contract.ts';
 import { labelsContract, ownExpiryContract } from './labels.contract.ts';
 import { layersContract } from './layers.contract.ts';
 import { processesContract } from './processes.contract.ts';
+import { sitesContract } from './sites.contract.ts';
 import { snapshotsContract } from './snapshots.contract.ts';
 import { tagsContract } from './tags.contract.ts';
 import { tasksContract } from './tasks.contract.ts';
@@ -58,6 +59,7 @@ export function storeContract(h: Harness): void {
   groupsContract(ctx);
   historyContract(ctx);
   tagsContract(ctx);
+  sitesContract(ctx);
   transactionsContract(ctx, h);
   processesContract(h);
 }

@@ -115,6 +115,10 @@ describe('parseServeArgs', () => {
     expect(usage(['--cert', 'c.pem'])).toBe('--cert needs --key');
     expect(usage(['--key', 'k.pem'])).toBe('--key needs --cert');
     expect(usage(['--http', '--cert', 'c.pem', '--key', 'k.pem'])).toMatch(/make no sense with --http/);
+    expect(usage(['--site-url', 'http://h:1'])).toMatch(/--site-url expects https:\/\/host:port/);
+    expect(usage(['--site-url', 'https://h:1/api'])).toMatch(/--site-url expects/);
+    expect(usage(['--site-name', ''])).toMatch(/site-name/);
+    expect(parse(['--site-url', 'https://nyc.example:9443', '--site-name', 'nyc']).siteUrl).toBe('https://nyc.example:9443');
   });
 
   it('recognises --help', () => {

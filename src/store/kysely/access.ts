@@ -18,6 +18,11 @@ export function userRepo(db: Db): UserRepo {
     async setPassword(name, passwordHash) {
       await db.updateTable('users').set({ passwordHash }).where('name', '=', name).execute();
     },
+    async delete(name) {
+      await db.deleteFrom('permissions').where('principal', '=', name).execute();
+      await db.deleteFrom('sessions').where('userName', '=', name).execute();
+      await db.deleteFrom('users').where('name', '=', name).execute();
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { historyRepo } from './history.ts';
 import { labelRepo } from './labels.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
 import { tagRepo } from './tags.ts';
+import { clusterPairRepo, datastoreRepo, siteRepo } from './sites.ts';
 import { taskRepo } from './tasks.ts';
 
 /** One implementation of every repository over Kysely, shared by both adapters. */
@@ -31,5 +32,8 @@ export function makeRepos(db: Db): Repos {
     groupSnapshots: pgSnapshotRepo(db),
     history: historyRepo(db),
     tags: tagRepo(db),
+    sites: siteRepo(db),
+    clusterPairs: clusterPairRepo(db),
+    datastores: datastoreRepo(db),
   };
 }

@@ -73,4 +73,15 @@ export interface DB {
   };
   tags: { id: string; categoryId: string; name: string; description: string; usedBy: string; createdAt: number };
   tagAttachments: { tagId: string; objectType: string; objectId: string; createdAt: number };
+  sites: {
+    id: string; name: string; url: string; certificate: string; vcenterId: string; release: string;
+    remoteUser: string; remotePassword: string; localUser: string; createdAt: number; updatedAt: number;
+  };
+  clusterPairs: {
+    id: string; localClusterId: string; localClusterName: string; peerSiteId: string; peerClusterId: string;
+    peerClusterName: string; createdAt: number;
+  };
+  datastores: {
+    id: string; name: string; type: string; clusterId: string; datacenterId: string; capacityBytes: number; createdAt: number;
+  };
 }

@@ -163,6 +163,7 @@ export const EXTENSIONS: Array<Omit<SpecOperation, 'parameters' | 'responses' | 
 /** Requests outside both documents: not checked. */
 export function exemption(method: string, pathname: string): string | undefined {
   if (pathname.startsWith('/api/sim/') || pathname === '/api/sim') return 'simulation plane (ours, not the vendor\'s)';
+  if (pathname.startsWith('/api/peer/')) return 'site-to-site endpoints (ours, called by a paired site)';
   if (pathname === '/api/openapi.json') return 'our own OpenAPI document';
   if (pathname === '/api' && method === 'POST') return 'vAPI JSON-RPC endpoint (not a REST operation)';
   if (pathname !== '/api' && !pathname.startsWith('/api/')) return 'outside the server base /api (e.g. /docs)';
