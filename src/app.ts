@@ -4,6 +4,7 @@ import { registerBodyParsers } from './vapi/body.ts';
 import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { limitOptions, refuseConnect } from './http/limits.ts';
+import { registerObservability } from './http/observability.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
 import { registerSts } from './modules/sts/route.ts';
@@ -37,6 +38,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   refuseConnect(app.server);
   registerBodyParsers(app);
   registerErrorHandling(app);
+  // First, so that its request hooks cover every route registered after it.
+  registerObservability(app, deps);
   const operations = allOperations(deps.config);
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Role } from './domain/model.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import type { LoginThrottle } from './security/login-throttle.ts';
 import type { VerifiedCache } from './security/passwords.ts';
 import type { StsKeys } from './sts/keys.ts';
@@ -21,6 +22,8 @@ export interface Deps {
   /** Real elapsed time: sessions, runner liveness, polling. */
   wall: WallClock;
   log: Logger;
+  /** Prometheus instruments (no-ops with --no-metrics). */
+  metrics: Metrics;
   tasks: TaskSignal;
   /** Nudged when groups or snapshot expiries change. */
   scheduler: TaskSignal;

@@ -11,6 +11,7 @@ import type { Seed } from './seed/format.ts';
 import { LoginThrottle } from './security/login-throttle.ts';
 import { hashPassword, verifyPassword, VerifiedCache } from './security/passwords.ts';
 import { createRootFolder } from './engine/inventory.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { everyOperation } from './modules/index.ts';
@@ -43,13 +44,14 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const clock = opts.clock ?? makeClock(config);
   const log = opts.log ?? pino({ level: config.logLevel });
-  const store = openStore(config);
+  const metrics = createMetrics(config.metrics);
+  const store = openStore(config, { onQuery: metrics.enabled ? (kind, s, failed) => metrics.storeQuery(kind, s, failed) : undefined });
   try {
     await store.migrate();
     const rootFolderId = await initialise(store, config, clock);
     const roles = new Map<string, Role>((await store.repos.roles.list()).map((r) => [r.id, r]));
     const deps: Deps = {
-      config, store, clock, log, roles, rootFolderId, wall: opts.wall ?? realTime,
+      config, store, clock, log, metrics, roles, rootFolderId, wall: opts.wall ?? realTime,
       tasks: { notify: () => undefined },
       scheduler: { notify: () => undefined },
       verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { errors, VapiError } from '../errors.ts';
+import { noteError } from '../vapi/trace.ts';
 
 /** Fastify's own 4xx errors (body too large, bad URL...) as vAPI errors. */
 function fromFastify(err: FastifyError): VapiError | undefined {
@@ -28,6 +29,7 @@ export async function handleError(err: FastifyError, req: FastifyRequest, reply:
     req.log.error({ err }, 'unexpected error');
     e = errors.internal();
   }
+  noteError(req, e.kind);
   await drainBody(req.raw, reply);
   if (e.kind === 'UNAUTHENTICATED') reply.header('www-authenticate', e.challenge ?? 'Basic realm="snapservice"');
   return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));
@@ -55,6 +57,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     const e = errors.operationNotFound(`No operation at ${req.method} ${req.url.split('?')[0].slice(0, 200)}.`);
+    noteError(req, e.kind);
     return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));
   });
 }

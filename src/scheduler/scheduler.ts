@@ -90,13 +90,13 @@ export class Scheduler {
 
   private async takeScheduled(pgId: string, policyName: string, due: number, missed: number): Promise<void> {
     const { store, clock, config, log } = this.deps;
-    await store.transaction(async (tx) => {
+    const lagMs = await store.transaction(async (tx) => {
       await tx.locks.acquire('scheduler');
       const g = await tx.groups.get(pgId);
       const policy = g?.policies.find((p) => p.name === policyName);
-      if (!g || !policy || g.status !== 'ACTIVE') return;
+      if (!g || !policy || g.status !== 'ACTIVE') return undefined;
       const last = (await tx.groups.lastRuns(pgId)).get(policyName) ?? g.scheduleAnchor;
-      if (last >= due) return;
+      if (last >= due) return undefined;
       const now = clock.now();
       const r = await takeGroupSnapshot(tx, g, {
         name: scheduledName(g, policy, now), type: 'SCHEDULED', now, expiresAt: scheduledExpiry(policy, now), policy: policy.name,
@@ -104,7 +104,9 @@ export class Scheduler {
       await tx.groups.setLastRun(pgId, policyName, due);
       if (missed > 0) log.info({ pg: pgId, policy: policyName, missed }, 'missed scheduled runs; took one catch-up snapshot');
       log.info({ pg: pgId, policy: policyName, snapshot: r.snapshot.id, vms: r.successful, failed: r.failed }, 'scheduled snapshot');
+      return now - due;
     });
+    if (lagMs !== undefined) this.deps.metrics.schedulerLag(Math.max(0, lagMs) / 1000);
   }
 
   private async expire(now: number, groups: ProtectionGroup[]): Promise<void> {

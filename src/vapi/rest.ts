@@ -7,7 +7,8 @@ import { errors, type VapiError } from '../errors.ts';
 import { originOf, withSignChallenge } from '../access/saml.ts';
 import { decodeSignToken, TokenError } from '../sts/token.ts';
 import { invoke, type RawInput } from './invoke.ts';
-import type { HttpMethod, Operation } from './operation.ts';
+import { operationKey, type HttpMethod, type Operation } from './operation.ts';
+import { noteOperation } from './trace.ts';
 
 const JSON_TYPE = 'application/json';
 const CONTROL_KEYS = new Set(['action', 'vmw-task']);
@@ -24,6 +25,7 @@ export function registerRest(app: FastifyInstance, deps: Deps, operations: reado
     app.route({
       method,
       url: path.replace(/\{(\w+)\}/g, ':$1'),
+      config: { protocol: 'rest' },
       handler: (req, reply) => handle(deps, ops, req, reply),
     });
   }
@@ -33,6 +35,7 @@ async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: 
   checkQueryEncoding(req.url);
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   const op = selectOperation(ops, query, req.method, req.url);
+  noteOperation(req, operationKey(op));
   const raw = rawInput(op, req, query);
   let result: unknown;
   try {

@@ -1,5 +1,6 @@
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { queryLog, type QueryObserver } from '../kysely/observe.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, POSTGRES } from '../migrations.ts';
@@ -11,6 +12,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export interface PostgresOptions {
   url: string;
   poolSize?: number;
+  onQuery?: QueryObserver;
 }
 
 export function openPostgresStore(opts: PostgresOptions): Store {
@@ -26,7 +28,7 @@ export function openPostgresStore(opts: PostgresOptions): Store {
     open.add(client);
     client.once('end', () => open.delete(client));
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()], log: queryLog(opts.onQuery) });
   return {
     kind: 'postgres',
     repos: makeRepos(db),

@@ -4,6 +4,7 @@ import {
 } from 'kysely';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { queryLog, type QueryObserver } from '../kysely/observe.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
@@ -14,6 +15,7 @@ export interface SqliteOptions {
   dataDir: string;
   /** How long a writer waits for another process's write lock. */
   busyTimeoutMs?: number;
+  onQuery?: QueryObserver;
 }
 
 /**
@@ -90,6 +92,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   const db = new Kysely<DB>({
     dialect: new ImmediateDialect({ database: withStatementCache(raw) }),
     plugins: [new CamelCasePlugin()],
+    log: queryLog(opts.onQuery),
   });
   const repos = makeRepos(db);
   return {
