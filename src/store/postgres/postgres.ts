@@ -25,6 +25,10 @@ export function openPostgresStore(opts: PostgresOptions): Store {
   // database may be dropped or the server stopped right after without killing live sessions.
   const open = new Set<pg.PoolClient>();
   pool.on('connect', (client) => {
+    // The pool listens for errors only on idle clients. A client checked out between two
+    // statements of a transaction when the server goes away would emit an unheard 'error' and
+    // crash the process; its next statement fails anyway, and that failure is what callers see.
+    client.on('error', () => undefined);
     open.add(client);
     client.once('end', () => open.delete(client));
   });
