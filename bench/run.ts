@@ -13,8 +13,9 @@ import { revertSubmit } from './revert-submit.ts';
 import { taskGet } from './task-get.ts';
 import { vmList } from './vm-list.ts';
 import { loginAttack } from './login-attack.ts';
+import { metricsCost } from './metrics-cost.ts';
 
-const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack];
+const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack, metricsCost];
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

@@ -27,20 +27,22 @@ export function registerObservability(app: FastifyInstance, deps: Deps): void {
   if (!deps.metrics.enabled) return;
 
   const { metrics } = deps;
-  app.addHook('onRequest', async (req) => {
-    req.snapTrace = {};
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const trace = req.snapTrace ?? {};
+  // Fields rather than an onRequest hook that would make a trace object for every request.
+  app.decorateRequest('vapiOperation', '');
+  app.decorateRequest('vapiError', '');
+  app.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;
-    const protocol: Protocol = req.routeOptions.config?.protocol ?? 'http';
+    // A getter that builds a new object on every read: read once.
+    const route = req.routeOptions;
+    const protocol: Protocol = route.config?.protocol ?? 'http';
     metrics.request({
       protocol,
-      operation: trace.operation ?? (protocol === 'http' || protocol === 'sts' ? req.routeOptions.url ?? 'unknown' : 'unknown'),
+      operation: req.vapiOperation || (protocol === 'http' || protocol === 'sts' ? route.url ?? 'unknown' : 'unknown'),
       status,
-      result: trace.error ?? (status >= 400 ? 'fault' : 'success'),
+      result: req.vapiError || (status >= 400 ? 'fault' : 'success'),
       seconds: reply.elapsedTime / 1000,
     });
+    done();
   });
   app.get(METRICS_PATH, async (_req, reply) => {
     const text = await metrics.render(() => stateSample(deps));

@@ -1,4 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { KeyedHistogram } from './histogram.ts';
+import { registerProcessMetrics } from './process.ts';
 
 /** Which door a request came through. */
 export type Protocol = 'rest' | 'jsonrpc' | 'sts' | 'http';
@@ -57,12 +59,13 @@ const DISABLED: Metrics = {
   contentType: 'text/plain',
 };
 
+type RequestLabel = 'protocol' | 'operation' | 'status' | 'result';
+
 class PromMetrics implements Metrics {
   readonly enabled = true;
   private readonly registry = new Registry();
-  private readonly requests: Counter<'protocol' | 'operation' | 'status' | 'result'>;
-  private readonly requestSeconds: Histogram<'protocol' | 'operation'>;
-  private readonly querySeconds: Histogram<'statement'>;
+  private readonly requestSeconds: KeyedHistogram<RequestLabel>;
+  private readonly querySeconds: KeyedHistogram<'statement'>;
   private readonly queryErrors: Counter<'statement'>;
   private readonly lag: Histogram;
   private readonly tasks: Gauge<'kind' | 'state'>;
@@ -72,10 +75,18 @@ class PromMetrics implements Metrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({ name: 'snapservice_requests_total', help: 'Requests by protocol, vAPI operation, HTTP status and result (success or vAPI error kind).', labelNames: ['protocol', 'operation', 'status', 'result'], registers });
-    this.requestSeconds = new Histogram({ name: 'snapservice_request_duration_seconds', help: 'Time from request received to response sent, by protocol and vAPI operation.', labelNames: ['protocol', 'operation'], buckets: REQUEST_BUCKETS, registers });
-    this.querySeconds = new Histogram({ name: 'snapservice_store_query_duration_seconds', help: 'Store statement latency, by statement kind.', labelNames: ['statement'], buckets: QUERY_BUCKETS, registers });
+    registerProcessMetrics(this.registry);
+    const requestSeconds = new KeyedHistogram<RequestLabel>({ name: 'snapservice_request_duration_seconds', help: 'Time from request received to response sent, by protocol, vAPI operation, HTTP status and result (success or vAPI error kind).', labelNames: ['protocol', 'operation', 'status', 'result'], buckets: REQUEST_BUCKETS, registers });
+    this.requestSeconds = requestSeconds;
+    // The counter is the histogram's count under its conventional name, filled at scrape time.
+    new Counter<RequestLabel>({
+      name: 'snapservice_requests_total', help: 'Requests by protocol, vAPI operation, HTTP status and result (success or vAPI error kind).', labelNames: ['protocol', 'operation', 'status', 'result'], registers,
+      collect() {
+        this.reset();
+        for (const s of requestSeconds.entries()) this.inc(s.labels, s.count);
+      },
+    });
+    this.querySeconds = new KeyedHistogram<'statement'>({ name: 'snapservice_store_query_duration_seconds', help: 'Store statement latency, by statement kind.', labelNames: ['statement'], buckets: QUERY_BUCKETS, registers });
     this.queryErrors = new Counter({ name: 'snapservice_store_query_errors_total', help: 'Store statements that failed, by statement kind.', labelNames: ['statement'], registers });
     this.lag = new Histogram({ name: 'snapservice_scheduler_lag_seconds', help: 'Service time between a scheduled snapshot falling due and being taken.', buckets: LAG_BUCKETS, registers });
     this.tasks = new Gauge({ name: 'snapservice_tasks', help: 'Stored tasks (unfinished, and finished ones within retention) by task kind and state.', labelNames: ['kind', 'state'], registers });
@@ -89,12 +100,12 @@ class PromMetrics implements Metrics {
   }
 
   request(s: RequestSample): void {
-    this.requests.inc({ protocol: s.protocol, operation: s.operation, status: String(s.status), result: s.result });
-    this.requestSeconds.observe({ protocol: s.protocol, operation: s.operation }, s.seconds);
+    const labels = () => ({ protocol: s.protocol, operation: s.operation, status: String(s.status), result: s.result });
+    this.requestSeconds.record(`${s.protocol} ${s.operation} ${s.status} ${s.result}`, labels, s.seconds);
   }
 
   storeQuery(statement: string, seconds: number, failed: boolean): void {
-    this.querySeconds.observe({ statement }, seconds);
+    this.querySeconds.record(statement, () => ({ statement }), seconds);
     if (failed) this.queryErrors.inc({ statement });
   }
 

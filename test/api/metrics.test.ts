@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
-import { parseMetrics, value } from '../helpers/prometheus.ts';
+import { parseMetrics, samples, value } from '../helpers/prometheus.ts';
 import { callError, userPass } from '../jsonrpc/client.ts';
 
 let t: TestApp;
@@ -36,9 +36,16 @@ describe('GET /metrics', () => {
     expect(m.get('snapservice_requests_total')!.metrics.some((s) => Object.values(s.labels ?? {}).some((v) => v.includes('no-such-task')))).toBe(false);
 
     expect(m.get('snapservice_request_duration_seconds')?.type).toBe('HISTOGRAM');
-    expect(value(m, 'snapservice_request_duration_seconds_count', rest)).toBe(4);
-    expect(value(m, 'snapservice_request_duration_seconds_bucket', { ...rest, le: '+Inf' })).toBe(4);
-    expect(value(m, 'snapservice_request_duration_seconds_sum', rest)).toBeGreaterThan(0);
+    const total = (name: string, labels: Record<string, string>) => samples(m, name, labels).reduce((n, s) => n + Number(s.value), 0);
+    expect(total('snapservice_request_duration_seconds_count', rest)).toBe(4);
+    const notFound = { ...rest, status: '404', result: 'NOT_FOUND' };
+    expect(value(m, 'snapservice_request_duration_seconds_count', notFound)).toBe(3);
+    expect(value(m, 'snapservice_request_duration_seconds_bucket', { ...notFound, le: '+Inf' })).toBe(3);
+    expect(value(m, 'snapservice_request_duration_seconds_bucket', { ...notFound, le: '10' })).toBe(3);
+    expect(value(m, 'snapservice_request_duration_seconds_sum', notFound)).toBeGreaterThan(0);
+    // Buckets are cumulative.
+    const buckets = samples(m, 'snapservice_request_duration_seconds_bucket', notFound).map((s) => Number(s.value));
+    expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
   });
 
   it('reports tasks by kind and state, reverts against the cap, sessions and store query latency', async () => {

@@ -1,6 +1,6 @@
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { queryLog, type QueryObserver } from '../kysely/observe.ts';
+import { observedDialect, type QueryObserver } from '../kysely/observe.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, POSTGRES } from '../migrations.ts';
@@ -32,7 +32,7 @@ export function openPostgresStore(opts: PostgresOptions): Store {
     open.add(client);
     client.once('end', () => open.delete(client));
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()], log: queryLog(opts.onQuery) });
+  const db = new Kysely<DB>({ dialect: observedDialect(new PostgresDialect({ pool }), opts.onQuery), plugins: [new CamelCasePlugin()] });
   return {
     kind: 'postgres',
     repos: makeRepos(db),

@@ -4,7 +4,7 @@ import {
 } from 'kysely';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryLog, type QueryObserver } from '../kysely/observe.ts';
+import { observedDialect, type QueryObserver } from '../kysely/observe.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
@@ -90,9 +90,8 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   // power loss can drop the last commits.
   raw.pragma('synchronous = NORMAL');
   const db = new Kysely<DB>({
-    dialect: new ImmediateDialect({ database: withStatementCache(raw) }),
+    dialect: observedDialect(new ImmediateDialect({ database: withStatementCache(raw) }), opts.onQuery),
     plugins: [new CamelCasePlugin()],
-    log: queryLog(opts.onQuery),
   });
   const repos = makeRepos(db);
   return {
