@@ -14,7 +14,7 @@ export interface SimClock {
   /** Service time now. */
   now(): Promise<Date>;
   /**
-   * Moves service time forward (only with `clock: 'manual'`, or a system clock jumped ahead),
+   * Moves service time forward (with the system clock too: it then runs on from there),
    * letting every task and scheduled snapshot that falls due on the way run; resolves after.
    */
   advance(seconds: number): Promise<Date>;
