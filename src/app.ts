@@ -7,6 +7,7 @@ import { limitOptions, refuseConnect } from './http/limits.ts';
 import { registerObservability } from './http/observability.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
+import { REVERT_TASK } from './modules/vms/revert-task.ts';
 import { registerSts } from './modules/sts/route.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
 import { apiRelease } from './vapi/release.ts';
@@ -39,7 +40,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   registerBodyParsers(app);
   registerErrorHandling(app);
   // First, so that its request hooks cover every route registered after it.
-  registerObservability(app, deps);
+  registerObservability(app, deps, { revertKind: REVERT_TASK.kind });
   const operations = allOperations(deps.config);
   registerRest(app, deps, operations);
   registerJsonRpc(app, deps, operations);

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../context.ts';
 import type { Protocol, StateSample } from '../metrics/metrics.ts';
-import { REVERT_TASK } from '../modules/vms/revert-task.ts';
 
 /** Probes and scrapes live outside the vAPI base path, as orchestrators and Prometheus expect. */
 export const HEALTH_PATH = '/healthz';
@@ -16,7 +15,7 @@ const READY_TIMEOUT_MS = 2000;
  * are off, GET /metrics with the request measurements behind it. None needs credentials:
  * probes and scrapers carry none, and none of them shows more than counts and timings.
  */
-export function registerObservability(app: FastifyInstance, deps: Deps): void {
+export function registerObservability(app: FastifyInstance, deps: Deps, opts: { revertKind: string }): void {
   app.get(HEALTH_PATH, async (_req, reply) => json(reply, 200, { status: 'ok' }));
   app.get(READY_PATH, async (req, reply) => {
     const problem = await storeProblem(deps);
@@ -45,7 +44,7 @@ export function registerObservability(app: FastifyInstance, deps: Deps): void {
     done();
   });
   app.get(METRICS_PATH, async (_req, reply) => {
-    const text = await metrics.render(() => stateSample(deps));
+    const text = await metrics.render(() => stateSample(deps, opts.revertKind));
     return reply.code(200).type(metrics.contentType).send(text);
   });
 }
@@ -70,13 +69,13 @@ async function storeProblem(deps: Deps): Promise<string | undefined> {
   }
 }
 
-async function stateSample(deps: Deps): Promise<StateSample> {
+async function stateSample(deps: Deps, revertKind: string): Promise<StateSample> {
   const { store, config, wall } = deps;
   const now = wall.now();
   const [tasks, sessions] = await Promise.all([
     store.repos.tasks.countByKindAndStatus(),
     store.repos.sessions.countLive(now - config.sessionIdleMs, now - config.sessionMaxMs),
   ]);
-  const reverts = (status: string) => tasks.find((t) => t.kind === REVERT_TASK.kind && t.status === status)?.count ?? 0;
+  const reverts = (status: string) => tasks.find((t) => t.kind === revertKind && t.status === status)?.count ?? 0;
   return { tasks, sessions, reverts: { pending: reverts('PENDING'), running: reverts('RUNNING'), max: config.maxConcurrentReverts } };
 }
