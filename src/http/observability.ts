@@ -43,8 +43,12 @@ export function registerObservability(app: FastifyInstance, deps: Deps, opts: { 
     });
     done();
   });
-  app.get(METRICS_PATH, async (_req, reply) => {
-    const text = await metrics.render(() => stateSample(deps, opts.revertKind));
+  app.get(METRICS_PATH, async (req, reply) => {
+    // A store that is down is when metrics matter most: serve what memory holds.
+    const text = await metrics.render(() => stateSample(deps, opts.revertKind).catch((err: unknown) => {
+      req.log.warn({ err }, 'metrics: the store does not answer');
+      return undefined;
+    }));
     return reply.code(200).type(metrics.contentType).send(text);
   });
 }

@@ -35,8 +35,12 @@ export interface Metrics {
   storeQuery(statement: string, seconds: number, failed: boolean): void;
   /** How late (service time) a scheduled snapshot was taken after it fell due. */
   schedulerLag(seconds: number): void;
-  /** Refreshes the gauges that mirror stored state, then renders the exposition text. */
-  render(state: () => Promise<StateSample>): Promise<string>;
+  /**
+   * Refreshes the gauges that mirror stored state, then renders the exposition text. `state`
+   * resolves to undefined when the store does not answer: those gauges are then left out (NaN
+   * for sessions) and `snapservice_store_up` reads 0, while what memory holds is still served.
+   */
+  render(state: () => Promise<StateSample | undefined>): Promise<string>;
   readonly contentType: string;
 }
 
@@ -72,6 +76,7 @@ class PromMetrics implements Metrics {
   private readonly reverts: Gauge<'state'>;
   private readonly revertsMax: Gauge;
   private readonly sessions: Gauge;
+  private readonly storeUp: Gauge;
 
   constructor() {
     const registers = [this.registry];
@@ -93,6 +98,7 @@ class PromMetrics implements Metrics {
     this.reverts = new Gauge({ name: 'snapservice_reverts', help: 'Revert tasks counted against the cap (--max-concurrent-reverts), by state.', labelNames: ['state'], registers });
     this.revertsMax = new Gauge({ name: 'snapservice_reverts_max', help: 'Revert tasks allowed at once (--max-concurrent-reverts).', registers });
     this.sessions = new Gauge({ name: 'snapservice_sessions', help: 'Live API sessions (neither idle-expired nor past their maximum lifetime).', registers });
+    this.storeUp = new Gauge({ name: 'snapservice_store_up', help: 'Whether the store answered the reads of this scrape (1) or not (0).', registers });
   }
 
   get contentType(): string {
@@ -115,13 +121,19 @@ class PromMetrics implements Metrics {
 
   async render(state: () => Promise<StateSample>): Promise<string> {
     const s = await state();
-    // Reset first: a kind/state pair with no tasks left must read 0 or vanish, not keep its last value.
+    // Reset first: a kind/state pair with no tasks left must vanish, not keep its last value.
     this.tasks.reset();
-    for (const t of s.tasks) this.tasks.set({ kind: t.kind, state: t.status }, t.count);
-    this.reverts.set({ state: 'PENDING' }, s.reverts.pending);
-    this.reverts.set({ state: 'RUNNING' }, s.reverts.running);
-    this.revertsMax.set(s.reverts.max);
-    this.sessions.set(s.sessions);
+    this.reverts.reset();
+    this.storeUp.set(s ? 1 : 0);
+    // An unlabelled gauge always has a sample; NaN says "unknown" where 0 would say "none".
+    this.sessions.set(Number.NaN);
+    if (s) {
+      for (const t of s.tasks) this.tasks.set({ kind: t.kind, state: t.status }, t.count);
+      this.reverts.set({ state: 'PENDING' }, s.reverts.pending);
+      this.reverts.set({ state: 'RUNNING' }, s.reverts.running);
+      this.revertsMax.set(s.reverts.max);
+      this.sessions.set(s.sessions);
+    }
     return this.registry.metrics();
   }
 }

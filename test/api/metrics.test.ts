@@ -103,6 +103,20 @@ describe('GET /metrics', () => {
     expect(value(m, 'snapservice_scheduler_lag_seconds_bucket', { le: '0.001' })).toBe(2);
   });
 
+  it('still serves what memory holds while the store does not answer, with snapservice_store_up 0', async () => {
+    t = await makeApp();
+    await t.req({ method: 'POST', url: '/api/session' });
+    expect(value(await scrape(), 'snapservice_store_up')).toBe(1);
+    const spy = vi.spyOn(t.runtime.deps.store.repos.tasks, 'countByKindAndStatus').mockRejectedValue(new Error('connect ECONNREFUSED'));
+    const m = await scrape();
+    expect(value(m, 'snapservice_store_up')).toBe(0);
+    expect(value(m, 'snapservice_sessions')).toBeNaN();
+    expect(m.get('snapservice_tasks')?.metrics ?? []).toEqual([]);
+    expect(value(m, 'snapservice_requests_total', { protocol: 'rest', operation: 'com.vmware.cis.session.create', status: '201', result: 'success' })).toBe(1);
+    spy.mockRestore();
+    expect(value(await scrape(), 'snapservice_sessions')).toBe(1);
+  });
+
   it('is absent with metrics off, and nothing is measured', async () => {
     t = await makeApp({ metrics: false });
     const res = await t.req({ method: 'GET', url: '/metrics', as: null });
