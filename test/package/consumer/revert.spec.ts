@@ -46,7 +46,7 @@ describe('reverting a VM to a snapshot', () => {
     expect((await server.sim.disks.get(vm.vm, disk)).digest).not.toBe(kept.digest);
 
     const task = await api<string>(`${base}?action=revert&vmw-task=true`, { method: 'POST', body: { snapshot } });
-    expect((await api<{ status: string }>(`/api/snapservice/tasks/${task}`)).status).toBe('PENDING');
+    expect((await api<{ status: string }>(`/api/snapservice/tasks/${task}`)).status).toBe('RUNNING');
 
     await server.sim.clock.advance(5);
     expect((await api<{ status: string }>(`/api/snapservice/tasks/${task}`)).status).toBe('SUCCEEDED');
