@@ -14,8 +14,9 @@ import { snapshotIndex } from './snapshot-index.ts';
 import { taskGet } from './task-get.ts';
 import { vmList } from './vm-list.ts';
 import { loginAttack } from './login-attack.ts';
+import { metricsCost } from './metrics-cost.ts';
 
-const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack, snapshotIndex];
+const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack, snapshotIndex, metricsCost];
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

@@ -5,8 +5,10 @@ import { registerDocs } from './http/docs.ts';
 import { handleError, registerErrorHandling } from './http/errors.ts';
 import { limitOptions, refuseConnect } from './http/limits.ts';
 import { entryOf } from './journal/journal.ts';
+import { registerObservability } from './http/observability.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
+import { REVERT_TASK } from './modules/vms/revert-task.ts';
 import { registerSts } from './modules/sts/route.ts';
 import { registerJsonRpc } from './vapi/jsonrpc/route.ts';
 import { apiRelease } from './vapi/release.ts';
@@ -38,6 +40,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   refuseConnect(app.server);
   registerBodyParsers(app);
   registerErrorHandling(app);
+  // First, so that its request hooks cover every route registered after it.
+  registerObservability(app, deps, { revertKind: REVERT_TASK.kind });
+
   // A journalled call is recorded once its reply has gone, with the status it got. A
   // callback hook, and none at all without a journal: it runs on every request.
   if (deps.journal.enabled) {

@@ -4,6 +4,7 @@ import type { Config } from './config/config.ts';
 import type { FaultInjector } from './faults/injector.ts';
 import type { Journal } from './journal/journal.ts';
 import type { Role, Task } from './domain/model.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import type { LoginThrottle } from './security/login-throttle.ts';
 import type { VerifiedCache } from './security/passwords.ts';
 import type { StsKeys } from './sts/keys.ts';
@@ -58,6 +59,8 @@ export interface Deps {
   /** Real elapsed time: sessions, runner liveness, polling. */
   wall: WallClock;
   log: Logger;
+  /** Prometheus instruments (no-ops with --no-metrics). */
+  metrics: Metrics;
   tasks: TaskSignal;
   /** Nudged when groups or snapshot expiries change. */
   scheduler: TaskSignal;

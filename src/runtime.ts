@@ -11,6 +11,7 @@ import type { Seed } from './seed/format.ts';
 import { LoginThrottle } from './security/login-throttle.ts';
 import { hashPassword, verifyPassword, VerifiedCache } from './security/passwords.ts';
 import { createRootFolder } from './engine/inventory.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { allOperations, everyOperation } from './modules/index.ts';
@@ -48,14 +49,15 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const clock = opts.clock ?? makeClock(config);
   const log = opts.log ?? pino({ level: config.logLevel });
-  const store = openStore(config);
+  const metrics = createMetrics(config.metrics);
+  const store = openStore(config, { onQuery: metrics.enabled ? (kind, s, failed) => metrics.storeQuery(kind, s, failed) : undefined });
   try {
     await store.migrate();
     const rootFolderId = await initialise(store, config, clock);
     const roles = new Map<string, Role>((await store.repos.roles.list()).map((r) => [r.id, r]));
     const site = { id: (await store.repos.meta.get('siteId')) as string, vcenterId: (await store.repos.meta.get('vcenterId')) as string };
     const deps: Deps = {
-      config, store, clock, log, roles, rootFolderId, site, wall: opts.wall ?? realTime,
+      config, store, clock, log, metrics, roles, rootFolderId, site, wall: opts.wall ?? realTime,
       tasks: { notify: () => undefined },
       scheduler: { notify: () => undefined },
       verified: new VerifiedCache(60_000, () => (opts.wall ?? realTime).now()),

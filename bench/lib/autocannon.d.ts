@@ -18,6 +18,8 @@ declare module 'autocannon' {
       connections?: number;
       pipelining?: number;
       duration?: number;
+      /** Requests per second across all connections. */
+      overallRate?: number;
       amount?: number;
       timeout?: number;
       requests?: Request[];

@@ -20,6 +20,8 @@ export interface LoadOptions {
   setupRequest?: (req: autocannon.RawRequest) => autocannon.RawRequest;
   /** Called with each response's status and body (only when setupRequest is used). */
   onResponse?: (status: number, body: string) => void;
+  /** Requests per second across all connections (open loop); unset: as fast as answered. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -56,6 +58,7 @@ export function load(opts: LoadOptions): Promise<LoadResult> {
         headers: opts.headers,
         body: opts.body,
         requests,
+        ...(opts.rate ? { overallRate: opts.rate } : {}),
         timeout: 10,
       },
       (err, result) => {
@@ -99,10 +102,10 @@ export interface GetThroughput {
   serverCpuMs: number;
 }
 
-export async function measureGet(url: string, path: string, opts: { headers?: Record<string, string>; connections: number; durationS: number; warmupS: number; pid?: number }): Promise<GetThroughput> {
-  if (opts.warmupS > 0) await load({ url, path, headers: opts.headers, connections: opts.connections, durationS: opts.warmupS });
+export async function measureGet(url: string, path: string, opts: { headers?: Record<string, string>; connections: number; durationS: number; warmupS: number; pid?: number; rate?: number }): Promise<GetThroughput> {
+  if (opts.warmupS > 0) await load({ url, path, headers: opts.headers, connections: opts.connections, durationS: opts.warmupS, rate: opts.rate });
   const before = opts.pid === undefined ? undefined : cpuMs(opts.pid);
-  const r = await load({ url, path, headers: opts.headers, connections: opts.connections, durationS: opts.durationS });
+  const r = await load({ url, path, headers: opts.headers, connections: opts.connections, durationS: opts.durationS, rate: opts.rate });
   const after = opts.pid === undefined ? undefined : cpuMs(opts.pid);
   if ((r.byStatus[200] ?? 0) !== r.responses || r.errors + r.timeouts > 0) {
     throw new Error(`GET ${path} answered ${JSON.stringify(r.byStatus)} with ${r.errors} errors and ${r.timeouts} timeouts; expected only 200`);

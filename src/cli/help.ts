@@ -34,6 +34,7 @@ export const FIELD_HELP: Record<string, [placeholder: string, text: string]> = {
   scryptCost: ['N', "log2 of scrypt's N for new password hashes (10-20)"],
   logLevel: ['LEVEL', 'fatal, error, warn, info, debug, trace or silent (logs go to stderr)'],
   logRequests: ['', 'log every request (costs throughput)'],
+  metrics: ['', 'serve GET /metrics (Prometheus text format) and measure requests, tasks and store queries for it'],
   'limits.snapshotsPerVm': ['N', 'most snapshots one VM may have'],
   'limits.policiesPerGroup': ['N', 'snapshot policies per protection group'],
   'limits.groupsPerCluster': ['N', 'protection groups per cluster'],

@@ -4,8 +4,9 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 import { buildApp } from '../app.ts';
 import { realTime, SystemClock } from '../clock/clock.ts';
-import { DEFAULT_ADMIN_PASSWORD, type Config } from '../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
+import { MIN_EXPOSED_PASSWORD, weakness } from '../security/exposure.ts';
 import { loadTls, type TlsMaterial } from '../security/tls.ts';
 import { flagSpecs, isLoopback, parseServeArgs, UsageError, type ParsedServe } from './flags.ts';
 import { renderServeHelp } from './help.ts';
@@ -85,16 +86,6 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   }
   log.info('stopped');
   return 0;
-}
-
-/** Shortest administrator password accepted for a listener other machines can reach. */
-const MIN_EXPOSED_PASSWORD = 8;
-
-function weakness(password: string): string | undefined {
-  if (password === DEFAULT_ADMIN_PASSWORD) return 'the default password';
-  if (password.trim() === '') return 'a blank password';
-  if (password.length < MIN_EXPOSED_PASSWORD) return `a password shorter than ${MIN_EXPOSED_PASSWORD} characters`;
-  return undefined;
 }
 
 interface Stop {

@@ -89,6 +89,8 @@ export const ConfigSchema = Type.Object(
      */
     stopWithParent: Type.Optional(Type.Boolean()),
     logLevel: Type.String({ default: 'info' }),
+    /** GET /metrics (Prometheus text) and the per-request and per-statement measurements behind it. */
+    metrics: Type.Boolean({ default: true }),
     /** Per-request logging costs ~40% of throughput, so it is off unless asked for. */
     logRequests: Type.Boolean({ default: false }),
     limits: Type.Object(

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { IncomingMessage } from 'node:http';
 import { errors, VapiError } from '../errors.ts';
 import { entryOf } from '../journal/journal.ts';
+import { noteError } from '../vapi/trace.ts';
 
 /** Fastify's own 4xx errors (body too large, bad URL...) as vAPI errors. */
 function fromFastify(err: FastifyError): VapiError | undefined {
@@ -31,6 +32,7 @@ export async function handleError(err: FastifyError, req: FastifyRequest, reply:
   }
   const entry = entryOf(req);
   if (entry) entry.error = e.kind;
+  noteError(req, e.kind);
   await drainBody(req.raw, reply);
   if (e.kind === 'UNAUTHENTICATED') reply.header('www-authenticate', e.challenge ?? 'Basic realm="snapservice"');
   return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));
@@ -58,6 +60,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     const e = errors.operationNotFound(`No operation at ${req.method} ${req.url.split('?')[0].slice(0, 200)}.`);
+    noteError(req, e.kind);
     return reply.code(e.status).type('application/json').send(JSON.stringify(e.toBody()));
   });
 }

@@ -97,15 +97,16 @@ export class Scheduler {
   private async takeScheduled(pgId: string, policyName: string, due: number, missed: number): Promise<void> {
     const { store, clock, config, log, faults } = this.deps;
     let claimed: { pg: ProtectionGroup; req: GroupSnapshotRequest } | undefined;
+    let lagMs: number | undefined;
     try {
-      await store.transaction(async (tx) => {
+      lagMs = await store.transaction(async (tx) => {
         claimed = undefined;
         await tx.locks.acquire('scheduler');
         const g = await tx.groups.get(pgId);
         const policy = g?.policies.find((p) => p.name === policyName);
-        if (!g || !policy || g.status !== 'ACTIVE') return;
+        if (!g || !policy || g.status !== 'ACTIVE') return undefined;
         const last = (await tx.groups.lastRuns(pgId)).get(policyName) ?? g.scheduleAnchor;
-        if (last >= due) return;
+        if (last >= due) return undefined;
         const now = clock.now();
         const req: GroupSnapshotRequest = {
           name: scheduledName(g, policy, now), type: 'SCHEDULED', now, expiresAt: scheduledExpiry(policy, now), policy: policy.name,
@@ -116,6 +117,7 @@ export class Scheduler {
         await tx.groups.setLastRun(pgId, policyName, due);
         if (missed > 0) log.info({ pg: pgId, policy: policyName, missed }, 'missed scheduled runs; took one catch-up snapshot');
         log.info({ pg: pgId, policy: policyName, snapshot: r.snapshot.id, vms: r.successful, failed: r.failed }, 'scheduled snapshot');
+        return now - due;
       });
     } catch (err) {
       const failed = claimed;
@@ -129,6 +131,7 @@ export class Scheduler {
         await tx.groups.setLastRun(pgId, policyName, due);
       });
     }
+    if (lagMs !== undefined) this.deps.metrics.schedulerLag(Math.max(0, lagMs) / 1000);
   }
 
   private async expire(now: number, groups: ProtectionGroup[]): Promise<void> {

@@ -246,6 +246,8 @@ export interface TaskRepo {
   list(filter: TaskFilter, limit: number, offset?: number): Promise<Task[]>;
   /** PENDING or RUNNING tasks of these kinds. */
   countActive(kinds: TaskKind[]): Promise<number>;
+  /** How many stored tasks there are of each kind and status (pairs with none are absent). */
+  countByKindAndStatus(): Promise<Array<{ kind: TaskKind; status: TaskStatus; count: number }>>;
   /** A PENDING or RUNNING task of these kinds on the VM, if any. */
   activeForVm(vmId: string, kinds: TaskKind[]): Promise<Task | undefined>;
   /** A PENDING or RUNNING task of these kinds whose target is `targetId`, if any. */
@@ -293,6 +295,8 @@ export interface SessionRepo {
   delete(tokenHash: string): Promise<void>;
   /** Removes sessions idle since before `idleBefore` or created before `createdBefore`. */
   purge(idleBefore: number, createdBefore: number): Promise<number>;
+  /** Sessions `purge` with the same bounds would keep. */
+  countLive(idleBefore: number, createdBefore: number): Promise<number>;
 }
 
 export interface Instance {

@@ -10,6 +10,7 @@ import { attachEntry, type JournalEntry } from '../journal/journal.ts';
 import { summarize } from '../journal/redact.ts';
 import { invoke, type RawInput } from './invoke.ts';
 import { operationKey, type HttpMethod, type Operation } from './operation.ts';
+import { noteOperation } from './trace.ts';
 
 const JSON_TYPE = 'application/json';
 const CONTROL_KEYS = new Set(['action', 'vmw-task']);
@@ -26,6 +27,7 @@ export function registerRest(app: FastifyInstance, deps: Deps, operations: reado
     app.route({
       method,
       url: path.replace(/\{(\w+)\}/g, ':$1'),
+      config: { protocol: 'rest' },
       handler: (req, reply) => handle(deps, ops, req, reply),
     });
   }
@@ -38,6 +40,7 @@ async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: 
   const query = (req.query ?? {}) as Record<string, string | string[]>;
   const op = selectOperation(ops, query, req.method, req.url);
   if (entry) entry.operation = operationKey(op);
+  noteOperation(req, operationKey(op));
   return handleOp(deps, op, req, reply, query, entry);
 }
 

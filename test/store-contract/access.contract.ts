@@ -129,6 +129,9 @@ export function accessContract(ctx: Ctx): void {
       await put('old', 100, 2000);
       await put('edge', 1000, 1000);
       await put('fresh', 1500, 2500);
+      expect(await sessions.countLive(1000, 200)).toBe(2);
+      expect(await sessions.countLive(0, 0)).toBe(4);
+      expect(await sessions.countLive(FAR, 0)).toBe(0);
       expect(await sessions.purge(1000, 200)).toBe(2);
       expect(await sessions.get('idle')).toBeUndefined();
       expect(await sessions.get('old')).toBeUndefined();

@@ -67,6 +67,15 @@ export function tasksContract(ctx: Ctx): void {
       expect(await tasks.activeForVm('vm-1', [])).toBeUndefined();
       expect(await tasks.activeForVm('vm-1', ['vm.linked_clone'])).toEqual(undefined);
       expect(await tasks.activeForVm('vm-1', ['vm.revert'])).toEqual(task('p', { kind: 'vm.revert', status: 'PENDING', vmId: 'vm-1', createdAt: 3 }));
+      const counts = await tasks.countByKindAndStatus();
+      expect(counts.map((c) => `${c.kind} ${c.status} ${c.count}`).sort(binary)).toEqual(
+        ['pg.create FAILED 1', 'pg.create PENDING 1', 'vm.restore RUNNING 1', 'vm.revert PENDING 1', 'vm.revert SUCCEEDED 1'].sort(binary),
+      );
+      expect(counts.every((c) => typeof c.count === 'number')).toBe(true);
+    });
+
+    it('countByKindAndStatus() is empty without tasks', async () => {
+      expect(await ctx.store.repos.tasks.countByKindAndStatus()).toEqual([]);
     });
 
     it('activeForTarget() finds the oldest active task of these kinds on the target', async () => {

@@ -38,8 +38,8 @@ export function registerSts(app: FastifyInstance, deps: Deps): void {
       req.log.error({ err }, 'sts: unexpected error');
       return fault(reply, new StsFault('wst:RequestFailed'));
     });
-    scope.post(STS_PATH, (req, reply) => deps.inflight.run(() => handle(deps, req, reply)));
-    scope.post(`${STS_PATH}/:domain`, (req, reply) => {
+    scope.post(STS_PATH, { config: { protocol: 'sts' } }, (req, reply) => deps.inflight.run(() => handle(deps, req, reply)));
+    scope.post(`${STS_PATH}/:domain`, { config: { protocol: 'sts' } }, (req, reply) => {
       const { domain } = req.params as { domain: string };
       if (domain.toLowerCase() !== SSO_DOMAIN) {
         return reply.code(404).type('text/plain; charset=utf-8').send(`No SSO domain '${domain.slice(0, 100)}': this STS serves ${SSO_DOMAIN}.\n`);

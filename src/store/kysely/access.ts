@@ -86,6 +86,11 @@ export function sessionRepo(db: Db): SessionRepo {
         .where((eb) => eb.or([eb('lastAccessedAt', '<', idleBefore), eb('createdAt', '<', createdBefore)])).executeTakeFirst();
       return num(r.numDeletedRows);
     },
+    async countLive(idleBefore, createdBefore) {
+      const r = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('lastAccessedAt', '>=', idleBefore).where('createdAt', '>=', createdBefore).executeTakeFirstOrThrow();
+      return num(r.n);
+    },
   };
 }
 

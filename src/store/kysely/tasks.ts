@@ -90,6 +90,11 @@ export function taskRepo(db: Db): TaskRepo {
         kinds);
       return num(r.n);
     },
+    async countByKindAndStatus() {
+      const rows = await db.selectFrom('tasks').select((eb) => ['kind', 'status', eb.fn.countAll<number | string>().as('n')])
+        .groupBy(['kind', 'status']).execute();
+      return rows.map((r) => ({ kind: r.kind, status: r.status as TaskStatus, count: num(r.n) }));
+    },
     async activeForVm(vmId, kinds) {
       if (kinds.length === 0) return undefined;
       const [r] = await rows(db, `tasks.activeForVm:${kinds.length}`,

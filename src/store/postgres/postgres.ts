@@ -1,6 +1,7 @@
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { batcher } from '../kysely/batch.ts';
+import { observedDialect, type QueryObserver } from '../kysely/observe.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, POSTGRES } from '../migrations.ts';
@@ -12,6 +13,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export interface PostgresOptions {
   url: string;
   poolSize?: number;
+  onQuery?: QueryObserver;
 }
 
 export function openPostgresStore(opts: PostgresOptions): Store {
@@ -24,10 +26,14 @@ export function openPostgresStore(opts: PostgresOptions): Store {
   // database may be dropped or the server stopped right after without killing live sessions.
   const open = new Set<pg.PoolClient>();
   pool.on('connect', (client) => {
+    // The pool listens for errors only on idle clients. A client checked out between two
+    // statements of a transaction when the server goes away would emit an unheard 'error' and
+    // crash the process; its next statement fails anyway, and that failure is what callers see.
+    client.on('error', () => undefined);
     open.add(client);
     client.once('end', () => open.delete(client));
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<DB>({ dialect: observedDialect(new PostgresDialect({ pool }), opts.onQuery), plugins: [new CamelCasePlugin()] });
   return {
     kind: 'postgres',
     repos: makeRepos(db),

@@ -5,6 +5,7 @@ import {
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { batcher } from '../kysely/batch.ts';
+import { observedDialect, type QueryObserver } from '../kysely/observe.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
@@ -17,6 +18,7 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** 'full' syncs every commit to disk (survives power loss); default 'normal'. */
   durability?: 'normal' | 'full';
+  onQuery?: QueryObserver;
 }
 
 /**
@@ -91,7 +93,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   // power loss can drop the last commits. FULL syncs the WAL on every commit.
   raw.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   const db = new Kysely<DB>({
-    dialect: new ImmediateDialect({ database: withStatementCache(raw) }),
+    dialect: observedDialect(new ImmediateDialect({ database: withStatementCache(raw) }), opts.onQuery),
     plugins: [new CamelCasePlugin()],
   });
   const repos = makeRepos(db);

@@ -10,6 +10,7 @@ import { attachEntry, type JournalEntry } from '../../journal/journal.ts';
 import { invoke } from '../invoke.ts';
 import { journalInput } from '../rest.ts';
 import { operationKey, type Operation } from '../operation.ts';
+import { noteError, noteOperation } from '../trace.ts';
 import { decode } from './decode.ts';
 import { encode, encodeError, type EncodeOptions } from './encode.ts';
 import { credentialsFrom, readEnvelope, type JsonRpcId } from './envelope.ts';
@@ -77,7 +78,7 @@ export function registerJsonRpc(app: FastifyInstance, deps: Deps, operations: re
       req.log.error({ err }, 'jsonrpc: unexpected error');
       return send(reply, null, { error: Fault.internal() });
     });
-    for (const path of JSONRPC_PATHS) scope.post(path, (req, reply) => handle(deps, registry, req, reply));
+    for (const path of JSONRPC_PATHS) scope.post(path, { config: { protocol: 'jsonrpc' } }, (req, reply) => handle(deps, registry, req, reply));
   });
 }
 
@@ -102,6 +103,7 @@ async function handle(deps: Deps, registry: Registry, req: FastifyRequest, reply
         : `Service '${call.serviceId}' does not exist.`;
       return sendError(reply, call.id, errors.operationNotFound(why), entry);
     }
+    noteOperation(req, operationKey(op));
     const creds = credentialsFrom(call.security, header(req, 'vmware-api-session-id'));
     if (creds instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, creds, originOf(req))) as VapiError, entry);
 
@@ -154,6 +156,7 @@ function header(req: FastifyRequest, name: string): string | undefined {
 /** A vAPI error as `result.error` (UNAUTHENTICATED with its challenge: where to get a token). */
 function sendError(reply: FastifyReply, id: JsonRpcId, e: VapiError, entry?: JournalEntry) {
   if (entry) entry.error = e.kind;
+  noteError(reply.request, e.kind);
   const value = encodeError(e.toBody());
   reply.header('vapi-error', (value as { name: string }).name);
   return send(reply, id, { vapiError: value });
@@ -162,7 +165,10 @@ function sendError(reply: FastifyReply, id: JsonRpcId, e: VapiError, entry?: Jou
 function send(reply: FastifyReply, id: JsonRpcId, r: { output?: DataValue; vapiError?: DataValue; error?: Fault }) {
   const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)}`;
   let text: string;
-  if (r.error) text = `${head},"error":${JSON.stringify(r.error.toJson())}}`;
+  if (r.error) {
+    noteError(reply.request, 'fault');
+    text = `${head},"error":${JSON.stringify(r.error.toJson())}}`;
+  }
   else if (r.vapiError) text = `${head},"result":{"error":${writeDataValue(r.vapiError)}}}`;
   else text = `${head},"result":{"output":${writeDataValue(r.output ?? VOID)}}}`;
   return reply.code(200).type('application/json').send(text);

@@ -1,0 +1,7 @@
+/**
+ * The package entry (`import { startSnapservice } from 'snapservice'`): a Snapservice server
+ * inside a test process, and the typed simulation client that comes with it.
+ */
+export { startSnapservice, type Snapservice, type SnapserviceOptions } from './start.ts';
+export { SimError } from './http.ts';
+export type { DiskContent, SimClient, SimClock, SimDisks, SimSnapshots } from './sim-client.ts';
