@@ -1,4 +1,5 @@
 import type { SimTransport } from './http.ts';
+import { faultsClient, requestsClient, type SimFaults, type SimRequests } from './sim-plane.ts';
 
 /** What a disk holds, as the simulation API reports it. */
 export interface DiskContent {
@@ -36,19 +37,19 @@ export interface SimSnapshots {
   create(vm: string, name: string): Promise<string>;
 }
 
-/**
- * The simulation plane as typed calls, over the server's own /api/sim API as the
- * administrator. Fault injection and the request journal (issue 11, first half) join here as
- * `faults` and `requests`, each built from the same transport by a function of its own file.
- */
+/** The simulation plane as typed calls, over the server's own /api/sim API as the administrator. */
 export interface SimClient {
   clock: SimClock;
   disks: SimDisks;
   snapshots: SimSnapshots;
+  /** Fault rules: make the product misbehave on purpose. */
+  faults: SimFaults;
+  /** The request journal: what clients called. */
+  requests: SimRequests;
 }
 
 export function createSimClient(t: SimTransport): SimClient {
-  return { clock: clockClient(t), disks: disksClient(t), snapshots: snapshotsClient(t) };
+  return { clock: clockClient(t), disks: disksClient(t), snapshots: snapshotsClient(t), faults: faultsClient(t), requests: requestsClient(t) };
 }
 
 const seg = (s: string | number) => encodeURIComponent(String(s));

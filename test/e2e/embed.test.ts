@@ -59,6 +59,36 @@ describe('startSnapservice', () => {
     expect((bad as Error).message).toMatch(/spec\.block/);
   });
 
+  it('drives fault rules and reads the request journal through the typed sim client', async () => {
+    const s = await start();
+    const get = (path: string) => fetch(`${s.url}${path}`, { headers: { authorization: basic(s) } });
+    const rule = await s.sim.faults.add({
+      name: 'lists fail', match: { service: 'com.vmware.vcenter.VM', operation: 'list' },
+      effect: { type: 'ERROR', errorKind: 'SERVICE_UNAVAILABLE', message: 'planned outage' }, count: 1,
+    });
+    expect(rule).toMatchObject({ name: 'lists fail', enabled: true, count: 1, matches: 0, hits: 0, effect: { type: 'ERROR', errorKind: 'SERVICE_UNAVAILABLE' } });
+    const failed = await get('/api/vcenter/vm');
+    expect(failed.status).toBe(503);
+    expect((await failed.json()).error_type).toBe('SERVICE_UNAVAILABLE');
+    expect((await get('/api/vcenter/vm')).status).toBe(200);
+    expect(await s.sim.faults.get(rule.rule)).toMatchObject({ matches: 2, hits: 1 });
+    expect((await s.sim.faults.disable(rule.rule)).enabled).toBe(false);
+    expect(await s.sim.faults.list()).toHaveLength(1);
+
+    const calls = await s.sim.requests.list({ operation: 'com.vmware.vcenter.VM.list' });
+    expect(calls.map((c) => c.status)).toEqual([503, 200]);
+    expect(calls[0]).toMatchObject({ protocol: 'REST', method: 'GET', error: 'SERVICE_UNAVAILABLE' });
+    expect(calls[0].time).toBeInstanceOf(Date);
+    expect(await s.sim.requests.list({ status: 503 })).toHaveLength(1);
+
+    await s.sim.faults.clear();
+    await s.sim.requests.clear();
+    expect(await s.sim.faults.list()).toEqual([]);
+    expect(await s.sim.requests.list({ operation: 'com.vmware.vcenter.VM.list' })).toEqual([]);
+    const gone = await s.sim.faults.get(rule.rule).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(SimError);
+  });
+
   it('serves HTTPS with a generated certificate and hands it out for clients to trust', async () => {
     const s = await start({ http: false });
     expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
