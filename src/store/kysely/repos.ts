@@ -3,6 +3,7 @@ import { instanceRepo, permissionRepo, roleRepo, sessionRepo, userRepo } from '.
 import { idRepo, lockRepo, metaRepo, type Db } from './core.ts';
 import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
+import { bulkRepo } from './bulk.ts';
 import { historyRepo } from './history.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
 import { tagRepo } from './tags.ts';
@@ -29,5 +30,6 @@ export function makeRepos(db: Db): Repos {
     groupSnapshots: pgSnapshotRepo(db),
     history: historyRepo(db),
     tags: tagRepo(db),
+    bulk: bulkRepo(db),
   };
 }
