@@ -44,9 +44,8 @@ export interface RuntimeOptions {
   noRunner?: boolean;
   /** Aborting it stops a seed in progress between two batches (SeedInterrupted). */
   signal?: AbortSignal;
-  /** Where seeding progress lines go (default: stderr), and at most how often (default 5 s). */
+  /** Where seeding progress lines go (default: stderr), at most every config.seedProgressMs. */
   progress?: (line: string) => void;
-  seedProgressMs?: number;
 }
 
 /** config -> store -> migrations -> first-start initialisation -> task recovery. */
@@ -190,20 +189,17 @@ export class UnfinishedSeed extends Error {
   }
 }
 
-/** Progress lines at most this often while seeding. */
-const PROGRESS_EVERY_MS = 5_000;
-
 async function runSeed(store: Store, config: Config, rootFolderId: string, now: number, opts: RuntimeOptions): Promise<void> {
   const wall = opts.wall ?? realTime;
   const started = wall.now();
-  const every = opts.seedProgressMs ?? PROGRESS_EVERY_MS;
+  const every = config.seedProgressMs;
   let last = started;
   let printed = false;
   const say = opts.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   let total = { vms: 0, snapshots: 0 };
   await seedStore(store, seedRecords(config.seed), {
     now, rootFolderId, scryptCost: config.scryptCost, maxSnapshotsPerVm: config.limits.snapshotsPerVm, historyMs: config.reportRetentionMs,
-    signal: opts.signal,
+    signal: opts.signal, wallNow: started,
     progress: (p) => {
       total = p;
       const t = wall.now();

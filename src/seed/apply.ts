@@ -1,6 +1,7 @@
 import type { Folder, Host, ResourcePool } from '../domain/model.ts';
 import { BUILTIN_ROLES } from '../domain/privileges.ts';
 import { yieldToEventLoop } from '../clock/clock.ts';
+import { ascendingUuids } from '../domain/ids.ts';
 import { hashPassword } from '../security/passwords.ts';
 import { createCluster, createDatacenter, createFolder, createHost, createResourcePool } from '../engine/inventory.ts';
 import type { Repos, Store } from '../store/store.ts';
@@ -17,6 +18,8 @@ export interface SeedContext {
   maxSnapshotsPerVm: number;
   /** How far back seeded groups write snapshot history (the reporting retention). */
   historyMs?: number;
+  /** Real time now, for the time part of new ids. */
+  wallNow: number;
   /** Checked between batches: once aborted, seeding stops with SeedInterrupted. */
   signal?: AbortSignal;
   /** Called after every batch with the totals so far. */
@@ -55,6 +58,7 @@ export async function seedStore(store: Store, records: AsyncIterable<SeedRecord>
   let hostIndex = 0;
   let pending: PendingVm[] = [];
   let pendingRows = 0;
+  const newId = ascendingUuids(ctx.wallNow ?? Date.now());
 
   const flush = async () => {
     if (pending.length === 0) return;
@@ -65,16 +69,14 @@ export async function seedStore(store: Store, records: AsyncIterable<SeedRecord>
       const rows = emptyRows();
       let idNo = await tx.bulk.reserveIds(batch.length);
       let layer = await tx.bulk.reserveLayers(batch.reduce((n, p) => n + layersNeeded(p.spec), 0));
-      const ids: string[] = [];
       for (const p of batch) {
-        const vctx = { now: ctx.now, maxSnapshotsPerVm: ctx.maxSnapshotsPerVm, hostIndex: p.hostIndex, idNo: idNo++, layer };
-        ids.push(planVm(p.spec, p.at, vctx, rows).id);
+        const vctx = { now: ctx.now, newId, maxSnapshotsPerVm: ctx.maxSnapshotsPerVm, hostIndex: p.hostIndex, idNo: idNo++, layer };
+        planVm(p.spec, p.at, vctx, rows);
         layer = vctx.layer;
       }
       await tx.bulk.insert(rows);
-      return { ids, snapshots: rows.snapshots.length };
+      return { snapshots: rows.snapshots.length };
     });
-    batch.forEach((p, i) => paths.set(`${p.base}/${p.spec.name}`, made.ids[i]));
     done.vms += batch.length;
     done.snapshots += made.snapshots;
     ctx.progress?.({ ...done });
@@ -121,10 +123,37 @@ export async function seedStore(store: Store, records: AsyncIterable<SeedRecord>
       hostIndex = 0;
     } else {
       const hashes = await hashSeedPasswords(r.rest, ctx.scryptCost);
-      await store.transaction((tx) => applyRest(tx, r.rest, paths, ctx, hashes));
+      await store.transaction(async (tx) => {
+        await addVmPaths(tx, r.rest, paths);
+        await applyRest(tx, r.rest, paths, ctx, hashes);
+      });
     }
   }
   await flush();
+}
+
+/**
+ * Adds the VMs the rest of the seed names by path. VM paths are not kept while seeding (a
+ * hundred thousand of them would hold tens of MB for the few a seed's groups, tags and
+ * permissions name); a VM wins over a host or pool of the same name, as it always did.
+ */
+async function addVmPaths(tx: Repos, seed: Seed, paths: Map<string, string>): Promise<void> {
+  const named = new Set<string>();
+  for (const c of seed.tag_categories ?? []) for (const t of c.tags ?? []) for (const p of t.attached_to ?? []) named.add(p);
+  for (const g of seed.protection_groups ?? []) for (const name of g.vms ?? []) named.add(`${g.cluster}/${name}`);
+  for (const u of seed.users ?? []) for (const p of u.permissions ?? []) named.add(p.on);
+  const byCluster = new Map<string, Set<string>>();
+  for (const path of named) {
+    const cut = path.lastIndexOf('/');
+    const clusterId = cut > 0 ? paths.get(path.slice(0, cut)) : undefined;
+    if (!clusterId || path.slice(0, cut).split('/').length !== 2) continue;
+    const names = byCluster.get(path.slice(0, cut)) ?? new Set();
+    names.add(path.slice(cut + 1));
+    byCluster.set(path.slice(0, cut), names);
+  }
+  for (const [base, names] of byCluster) {
+    for (const vm of await tx.vms.list({ clusterIds: [paths.get(base) as string], names: [...names] })) paths.set(`${base}/${vm.name}`, vm.id);
+  }
 }
 
 /** What comes after the inventory: tags, groups, roles, users and their permissions. */

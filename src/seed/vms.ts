@@ -1,5 +1,5 @@
 import type { Cluster, DiskSnapshot, Folder, Host, ResourcePool, Vm, VmSnapshot } from '../domain/model.ts';
-import { moref, newId, newUuid } from '../domain/ids.ts';
+import { moref, newUuid } from '../domain/ids.ts';
 import { padBlock } from '../domain/blockmap.ts';
 import { vmSuccess } from '../engine/snapshots.ts';
 import type { SeedRows } from '../store/store.ts';
@@ -44,6 +44,8 @@ interface DiskState {
 
 export interface VmContext {
   now: number;
+  /** Snapshot and history ids, ascending (ascendingUuids). */
+  newId: () => string;
   maxSnapshotsPerVm: number;
   hostIndex: number;
   idNo: number;
@@ -94,7 +96,7 @@ export function planVm(spec: SeedVmSpec, at: Placement, ctx: VmContext, out: See
     snapshots++;
     const s = step.snapshot;
     const snapshot: VmSnapshot = {
-      id: newId(), vmId: vm.id, clusterId: at.cluster.id, name: s.name, type: 'ONE_TIME',
+      id: ctx.newId(), vmId: vm.id, clusterId: at.cluster.id, name: s.name, type: 'ONE_TIME',
       createdAt: ctx.now - (s.age_minutes ?? 0) * 60_000,
       expiresAt: s.expires_in_minutes === undefined ? null : ctx.now + s.expires_in_minutes * 60_000,
       pgId: null, pgSnapshotId: null, vmName: vm.name, folderId: vm.folderId, resourcePoolId: vm.resourcePoolId,
@@ -114,7 +116,7 @@ export function planVm(spec: SeedVmSpec, at: Placement, ctx: VmContext, out: See
       d.head = head;
       d.epoch = epoch;
     }
-    out.history.push(vmSuccess(snapshot, null));
+    out.history.push({ ...vmSuccess(snapshot, null), id: ctx.newId() });
   }
   for (const d of disks) {
     flushBlocks(d);

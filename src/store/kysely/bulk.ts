@@ -13,16 +13,22 @@ import { changes, rows } from './prepared.ts';
  */
 
 // Well under SQLite's 32766 bound parameters per statement (PostgreSQL allows 65535).
-const MAX_PARAMS = 8000;
+const MAX_PARAMS = 2000;
 
 async function insertMany<T extends keyof DB>(db: Db, table: T, cols: ReadonlyArray<keyof DB[T] & string>, items: ReadonlyArray<Record<string, unknown>>): Promise<void> {
-  const per = Math.max(1, Math.floor(MAX_PARAMS / cols.length));
-  for (let start = 0; start < items.length; start += per) {
-    const chunk = items.slice(start, start + per);
+  const per = 2 ** Math.floor(Math.log2(Math.max(1, MAX_PARAMS / cols.length)));
+  let start = 0;
+  while (start < items.length) {
+    // Statements of a power-of-two row count only: every shape is compiled and cached once
+    // (by Kysely here and by the driver), and a batch's odd tail adds no new shapes.
+    let n = per;
+    while (n > items.length - start) n /= 2;
+    const chunk = items.slice(start, start + n);
+    start += n;
     const args: unknown[] = new Array(chunk.length * cols.length);
     let k = 0;
     for (const item of chunk) for (const c of cols) args[k++] = item[c];
-    await changes(db, `bulk:${table}:${chunk.length}`,
+    await changes(db, `bulk:${table}:${n}`,
       (d, a) => d.insertInto(table).values(chunk.map((_, j) => Object.fromEntries(cols.map((c, i) => [c, a(j * cols.length + i)]))) as never),
       args);
   }
