@@ -71,7 +71,8 @@ export async function loadWholeSeed(name: string): Promise<Seed> {
   return parseSeed(json);
 }
 
-const checkLine = TypeCompiler.Compile(SeedLine);
+/** Each record kind's schema, so that an error names the field, not the union. */
+const byKind = new Map(SeedLine.anyOf.map((member) => [Object.keys(member.properties)[0], { schema: member, check: TypeCompiler.Compile(member) }]));
 
 /**
  * Reads a line seed one line at a time. With `only`, lines are skipped unparsed unless their
@@ -100,8 +101,13 @@ export async function* lineRecords(name: string, only?: ReadonlySet<string>): As
       } catch (err) {
         throw new Error(`seed file '${name}' line ${lineNo} is not valid JSON: ${(err as Error).message}`);
       }
-      if (!checkLine.Check(json)) {
-        const e = [...Value.Errors(SeedLine, json)].at(-1);
+      const kind = json !== null && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
+      const checker = kind.length === 1 ? byKind.get(kind[0]) : undefined;
+      if (!checker) {
+        throw new Error(`invalid seed: '${name}' line ${lineNo}: a record is an object with one key of ${[...byKind.keys()].join(', ')}`);
+      }
+      if (!checker.check.Check(json)) {
+        const e = [...Value.Errors(checker.schema, json)][0];
         throw new Error(`invalid seed: '${name}' line ${lineNo}: ${e ? `${e.path || '/'}: ${e.message}` : 'not a seed record'}`);
       }
       const r = json as SeedLineRecord;
