@@ -42,7 +42,8 @@ async function main() {
 
   const args = ['bin/snapservice.js', 'serve', '--http', '--port', '0', '--data', join(dir, 'data'), '--store', STORE, '--seed', file, '--log-level', 'warn', '--scrypt-cost', '10'];
   t = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = (process.env.SCALE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
