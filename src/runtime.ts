@@ -5,9 +5,9 @@ import type { Config } from './config/config.ts';
 import { InFlight, type Deps } from './context.ts';
 import type { Role } from './domain/model.ts';
 import { BUILTIN_ROLES, ROLE_ADMIN } from './domain/privileges.ts';
-import { applySeed, hashSeedPasswords, parseSeed } from './seed/apply.ts';
-import { demoSeed } from './seed/demo.ts';
-import type { Seed } from './seed/format.ts';
+import { hostname } from 'node:os';
+import { seedStore } from './seed/apply.ts';
+import { BUILT_IN_SEEDS, isLineSeed, lineRecords, loadWholeSeed, seedRecords } from './seed/records.ts';
 import { LoginThrottle } from './security/login-throttle.ts';
 import { hashPassword, verifyPassword, VerifiedCache } from './security/passwords.ts';
 import { createRootFolder } from './engine/inventory.ts';
@@ -43,6 +43,10 @@ export interface RuntimeOptions {
   log?: Logger;
   /** Open the store but start neither the task runner nor the scheduler (tools, some tests). */
   noRunner?: boolean;
+  /** Aborting it stops a seed in progress between two batches (SeedInterrupted). */
+  signal?: AbortSignal;
+  /** Where seeding progress lines go (default: stderr), at most every config.seedProgressMs. */
+  progress?: (line: string) => void;
 }
 
 /** config -> store -> migrations -> first-start initialisation -> task recovery. */
@@ -53,7 +57,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const store = openStore(config, { onQuery: metrics.enabled ? (kind, s, failed) => metrics.storeQuery(kind, s, failed) : undefined });
   try {
     await store.migrate();
-    const rootFolderId = await initialise(store, config, clock);
+    const rootFolderId = await initialise(store, config, clock, opts);
     const roles = new Map<string, Role>((await store.repos.roles.list()).map((r) => [r.id, r]));
     const site = { id: (await store.repos.meta.get('siteId')) as string, vcenterId: (await store.repos.meta.get('vcenterId')) as string };
     const deps: Deps = {
@@ -105,35 +109,110 @@ function makeClock(config: Config): Clock {
 }
 
 /**
- * A new store gets the root folder, the built-in roles, the administrator and the seed, in
- * one transaction under a lock, so that two processes starting on one new store seed it once.
- * On every start the administrator's password is set to the configured one.
+ * A new store gets the root folder, the built-in roles and the administrator in one
+ * transaction under a lock, which also marks the store as being seeded; the seed follows in
+ * bounded transactions, and the mark gives way to `rootFolder` once the seed is whole. A store
+ * with the mark and no `rootFolder` holds an interrupted seed: another process still seeding
+ * it is waited for, anything else is refused with what to do. On every start the
+ * administrator's password is set to the configured one.
  */
-async function initialise(store: Store, config: Config, clock: Clock): Promise<string> {
+async function initialise(store: Store, config: Config, clock: Clock, opts: RuntimeOptions): Promise<string> {
   const ready = await store.repos.meta.get('rootFolder');
   if (ready) {
     await syncAdminPassword(store, config);
     return ready;
   }
-  const seed = await loadSeed(config.seed);
-  const hashes = await hashSeedPasswords(seed, config.scryptCost);
   const adminHash = await hashPassword(config.adminPassword, config.scryptCost);
   const now = clock.now();
-  const root = await store.transaction(async (tx) => {
+  const claimed = await store.transaction(async (tx) => {
     await tx.locks.acquire('admission');
-    const existing = await tx.meta.get('rootFolder');
-    if (existing) return existing;
+    const root = await tx.meta.get('rootFolder');
+    if (root) return { root };
+    const mark = await tx.meta.get('seeding');
+    if (mark) return { mark };
     const rootFolder = await createRootFolder(tx, now);
     for (const r of BUILTIN_ROLES) await tx.roles.upsert(r);
     await tx.users.insert({ name: ADMIN_USER, passwordHash: adminHash, createdAt: now });
     await tx.permissions.upsert({ principal: ADMIN_USER, entityId: rootFolder.id, roleId: ROLE_ADMIN.id, propagate: true });
-    await applySeed(tx, seed, { now, rootFolderId: rootFolder.id, scryptCost: config.scryptCost, maxSnapshotsPerVm: config.limits.snapshotsPerVm, historyMs: config.reportRetentionMs }, hashes);
-    await tx.meta.set('rootFolder', rootFolder.id);
-    await tx.meta.set('seed', config.seed);
-    return rootFolder.id;
+    await tx.meta.set('seeding', JSON.stringify({ pid: process.pid, host: hostname(), startedAt: opts.wall?.now() ?? realTime.now(), rootFolder: rootFolder.id }));
+    return { seed: rootFolder.id };
   });
+  let root: string;
+  if ('root' in claimed) root = claimed.root as string;
+  else if ('mark' in claimed) root = await awaitOtherSeeder(store, claimed.mark as string, opts.wall ?? realTime);
+  else {
+    root = claimed.seed as string;
+    await runSeed(store, config, root, now, opts);
+    await store.transaction(async (tx) => {
+      await tx.meta.set('rootFolder', root);
+      await tx.meta.set('seed', config.seed);
+      await tx.meta.delete('seeding');
+    });
+  }
   await syncAdminPassword(store, config);
   return root;
+}
+
+/** How often a start that found another process seeding looks again. */
+const SEED_POLL_MS = 200;
+
+/** Waits for the process seeding this store to finish; refuses if it is gone. */
+async function awaitOtherSeeder(store: Store, markText: string, wall: WallClock): Promise<string> {
+  const mark = JSON.parse(markText) as { pid: number; host: string; startedAt: number };
+  for (;;) {
+    const root = await store.repos.meta.get('rootFolder');
+    if (root) return root;
+    if (mark.host !== hostname() || !alive(mark.pid)) throw new UnfinishedSeed(mark);
+    await new Promise<void>((resolve) => {
+      const stop = wall.every(SEED_POLL_MS, () => {
+        stop();
+        resolve();
+      });
+    });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A store whose seed was interrupted (stopped, failed or killed): it cannot be served. */
+export class UnfinishedSeed extends Error {
+  constructor(mark: { pid: number; host: string; startedAt: number }) {
+    super(
+      `the store holds an unfinished seed (started ${new Date(mark.startedAt).toISOString()} by process ${mark.pid} on ${mark.host}, ` +
+        'which stopped before the seed was whole): remove the data directory (on PostgreSQL, drop the database\'s tables) and start again',
+    );
+  }
+}
+
+async function runSeed(store: Store, config: Config, rootFolderId: string, now: number, opts: RuntimeOptions): Promise<void> {
+  const wall = opts.wall ?? realTime;
+  const started = wall.now();
+  const every = config.seedProgressMs;
+  let last = started;
+  let printed = false;
+  const say = opts.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let total = { vms: 0, snapshots: 0 };
+  await seedStore(store, seedRecords(config.seed), {
+    now, rootFolderId, scryptCost: config.scryptCost, maxSnapshotsPerVm: config.limits.snapshotsPerVm, historyMs: config.reportRetentionMs,
+    signal: opts.signal, wallNow: started,
+    progress: (p) => {
+      total = p;
+      const t = wall.now();
+      if (t - last < every) return;
+      last = t;
+      printed = true;
+      say(`seeding: ${p.vms} VMs, ${p.snapshots} VM snapshots so far (${((t - started) / 1000).toFixed(1)} s)`);
+    },
+  });
+  if (printed) say(`seeded: ${total.vms} VMs, ${total.snapshots} VM snapshots in ${((wall.now() - started) / 1000).toFixed(1)} s`);
 }
 
 async function syncAdminPassword(store: Store, config: Config): Promise<void> {
@@ -154,14 +233,12 @@ async function loadFaults(config: Config): Promise<FaultInjector> {
   const sources: Array<[string, unknown]> = [];
   if (config.faults) sources.push([config.faults, await readJson(config.faults, 'fault rules file')]);
   if (!BUILT_IN_SEEDS.has(config.seed)) {
-    const seed = await loadSeed(config.seed);
-    if (seed.faults) sources.push([`seed file '${config.seed}'`, seed.faults]);
+    const faults = await seedFaults(config.seed);
+    if (faults) sources.push([`seed file '${config.seed}'`, faults]);
   }
   for (const [source, json] of sources) for (const spec of parseRules(faults, json, source)) faults.add(spec);
   return faults;
 }
-
-const BUILT_IN_SEEDS = new Set(['empty', 'demo', 'demo-inventory']);
 
 async function readJson(name: string, what: string): Promise<unknown> {
   let text: string;
@@ -177,21 +254,9 @@ async function readJson(name: string, what: string): Promise<unknown> {
   }
 }
 
-async function loadSeed(name: string): Promise<Seed> {
-  if (name === 'empty') return {};
-  if (name === 'demo') return demoSeed();
-  if (name === 'demo-inventory') return demoSeed({ groups: false });
-  let text: string;
-  try {
-    text = await readFile(name, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read seed file '${name}': ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`seed file '${name}' is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseSeed(json);
+/** A seed file's fault rules; a line seed is read without parsing its inventory lines. */
+async function seedFaults(name: string): Promise<unknown[] | undefined> {
+  if (!isLineSeed(name)) return (await loadWholeSeed(name)).faults;
+  for await (const r of lineRecords(name, new Set(['fault']))) if ('rest' in r) return r.rest.faults;
+  return undefined;
 }

@@ -9,6 +9,7 @@ export const FIELD_HELP: Record<string, [placeholder: string, text: string]> = {
   store: ['sqlite|URL', "'sqlite' (embedded, in the data dir) or a postgres:// URL"],
   durability: ['normal|full', "SQLite commits: 'full' syncs each to disk before answering (survives power loss), 'normal' survives a killed process"],
   seed: ['demo|empty|FILE', 'inventory given to a new store (ignored once the store exists)'],
+  seedProgressMs: ['MS', 'a long seed prints how far it got on stderr this often'],
   release: ['8.0.3|9.0|9.1', 'vSphere API release to serve: its operations, fields and enum values; later ones answer as that release does'],
   http: ['', 'serve plain HTTP instead of HTTPS'],
   certFile: ['FILE', 'TLS certificate (PEM); without it a self-signed one is made and kept in the data dir'],

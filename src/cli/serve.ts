@@ -7,6 +7,7 @@ import { realTime, SystemClock } from '../clock/clock.ts';
 import type { Config } from '../config/config.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { MIN_EXPOSED_PASSWORD, weakness } from '../security/exposure.ts';
+import { SeedInterrupted } from '../seed/apply.ts';
 import { loadTls, type TlsMaterial } from '../security/tls.ts';
 import { flagSpecs, isLoopback, parseServeArgs, UsageError, type ParsedServe } from './flags.ts';
 import { renderServeHelp } from './help.ts';
@@ -42,6 +43,9 @@ export async function serve(argv: string[], io: Io): Promise<number> {
 
   // Installed before anything slow, so that a signal during start-up still ends in a clean stop.
   const stop = waitForStop(config.stopWithParent ?? io.env.npm_lifecycle_event !== undefined);
+  // A stop during start-up ends a seed in progress between two of its batches.
+  const aborter = new AbortController();
+  void stop.promise.then(() => aborter.abort());
   const log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
   let tls: TlsMaterial | undefined;
   let runtime: Runtime | undefined;
@@ -55,11 +59,19 @@ export async function serve(argv: string[], io: Io): Promise<number> {
       });
     }
     phase = 'store';
-    runtime = await createRuntime(config, { log });
+    runtime = await createRuntime(config, { log, signal: aborter.signal, progress: (line) => io.err(`${line}\n`) });
     phase = 'listen';
     app = await buildApp(runtime.deps, tls ? { https: { key: tls.key, cert: tls.cert } } : {});
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    if (err instanceof SeedInterrupted) {
+      io.err(
+        `snapservice serve: stopped while seeding, after ${err.done.vms} VMs and ${err.done.snapshots} VM snapshots; the store is marked ` +
+          'as not seeded and will not be served: remove the data directory before the next start\n',
+      );
+      stop.dispose();
+      return 0;
+    }
     io.err(`snapservice serve: ${startFailure(err as NodeJS.ErrnoException, config, phase)}\n`);
     await app?.close().catch(() => undefined);
     await runtime?.close().catch(() => undefined);

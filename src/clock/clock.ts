@@ -202,3 +202,6 @@ export const realTime: WallClock = {
     return () => clearInterval(timer);
   },
 };
+
+/** Lets timers, I/O and signal handlers run between two pieces of long synchronous-heavy work. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));

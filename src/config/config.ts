@@ -19,6 +19,8 @@ export const ConfigSchema = Type.Object(
      */
     durability: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
     seed: Type.String({ default: 'demo' }),
+    /** At most this often, a long seed prints how far it got on stderr. */
+    seedProgressMs: Type.Integer({ minimum: 1, default: 5000 }),
     /** vSphere API release served: its operations, fields and enum values, none added later. */
     release: Type.Union([Type.Literal('8.0.3'), Type.Literal('9.0'), Type.Literal('9.1')], { default: '9.1' }),
     /** This site's name, as its peer and the sites API show it. */

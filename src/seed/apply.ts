@@ -1,16 +1,16 @@
-import { Value } from '@sinclair/typebox/value';
-import { LABEL_LIMITS, labelTextProblem, sameLabel, type SnapshotLabel } from '../domain/labels.ts';
-import type { Cluster, Folder, Host, ResourcePool, Vm } from '../domain/model.ts';
+import type { Folder, Host, ResourcePool } from '../domain/model.ts';
 import { BUILTIN_ROLES } from '../domain/privileges.ts';
-import { hashPassword } from '../security/passwords.ts';
-import { writeBlock } from '../engine/disks.ts';
-import { createCluster, createDatacenter, createFolder, createHost, createResourcePool, createVm } from '../engine/inventory.ts';
-import { takeVmSnapshot } from '../engine/snapshots.ts';
-import type { Repos } from '../store/store.ts';
-import { SeedSchema, type Seed, type SeedVmSpec } from './format.ts';
-import { seedGroup } from './groups.ts';
-import { seedTags } from './tags.ts';
+import { yieldToEventLoop } from '../clock/clock.ts';
+import { ascendingUuids } from '../domain/ids.ts';
 import { licenseOf, type License } from '../domain/sites.ts';
+import { hashPassword } from '../security/passwords.ts';
+import { createCluster, createDatacenter, createFolder, createHost, createResourcePool } from '../engine/inventory.ts';
+import type { Repos, Store } from '../store/store.ts';
+import type { Seed } from './format.ts';
+import { seedGroup } from './groups.ts';
+import type { SeedRecord } from './records.ts';
+import { seedTags } from './tags.ts';
+import { emptyRows, layersNeeded, planVm, type Placement } from './vms.ts';
 
 export interface SeedContext {
   now: number;
@@ -19,63 +19,147 @@ export interface SeedContext {
   maxSnapshotsPerVm: number;
   /** How far back seeded groups write snapshot history (the reporting retention). */
   historyMs?: number;
+  /** Real time now, for the time part of new ids. */
+  wallNow: number;
+  /** Checked between batches: once aborted, seeding stops with SeedInterrupted. */
+  signal?: AbortSignal;
+  /** Called after every batch with the totals so far. */
+  progress?: (p: SeedProgress) => void;
 }
 
-/** Entities by inventory path ('/', 'DC', 'DC/Cluster', 'DC/Cluster/name'). */
-type PathIndex = Map<string, string>;
+export interface SeedProgress { vms: number; snapshots: number }
 
-/** Labels follow the API's rules; a seed that breaks them is refused whole. */
-async function seedLabels(tx: Repos, where: string, snapshotId: string, labels: SnapshotLabel[]): Promise<void> {
-  const unique = labels.filter((l, i) => labels.findIndex((o) => sameLabel(o, l)) === i);
-  if (unique.length > LABEL_LIMITS.perSnapshot) throw new Error(`seed: ${where}: more than ${LABEL_LIMITS.perSnapshot} labels`);
-  for (const l of unique) {
-    const why = labelTextProblem(l.category) ?? labelTextProblem(l.name);
-    if (why) throw new Error(`seed: ${where}: label '${l.category}/${l.name}': ${why}`);
-    await tx.labels.add(snapshotId, l);
+export class SeedInterrupted extends Error {
+  constructor(readonly done: SeedProgress) {
+    super(`seeding interrupted after ${done.vms} VMs and ${done.snapshots} snapshots`);
   }
 }
 
-export function parseSeed(input: unknown): Seed {
-  const errs = [...Value.Errors(SeedSchema, input)];
-  if (errs.length > 0) {
-    throw new Error(`invalid seed: ${errs.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
-  }
-  return input as Seed;
-}
+/**
+ * Rows per transaction: big enough that commits cost little next to the inserts, small enough
+ * that a batch's rows stay a few MB in memory and a signal is seen within a fraction of a second.
+ */
+const BATCH_ROWS = 20_000;
 
-const MIB = 1024 * 1024;
+interface PendingVm { spec: Extract<SeedRecord, { vm: unknown }>['vm']; at: Placement; base: string; hostIndex: number }
 
-/** Applies a seed inside the caller's transaction. Hashing passwords happens first, outside it. */
-export async function applySeed(tx: Repos, seed: Seed, ctx: SeedContext, passwordHashes: Map<string, string>): Promise<void> {
-  const paths: PathIndex = new Map([['/', ctx.rootFolderId]]);
-  for (const dcSpec of seed.datacenters ?? []) {
-    const { dc, vmFolder } = await createDatacenter(tx, dcSpec.name, ctx.now);
-    paths.set(dcSpec.name, dc.id);
-    const folders = new Map<string, Folder>([['vm', vmFolder]]);
-    for (const name of dcSpec.folders ?? []) folders.set(name, await createFolder(tx, name, dc.id, vmFolder.id, ctx.now));
-    for (const cs of dcSpec.clusters ?? []) {
-      const cluster = await createCluster(tx, { name: cs.name, datacenterId: dc.id, drsEnabled: cs.drs ?? true, haEnabled: cs.ha ?? true }, ctx.now);
-      const base = `${dcSpec.name}/${cs.name}`;
-      paths.set(base, cluster.id);
-      const hosts: Host[] = [];
-      for (const h of cs.hosts) {
-        const host = await createHost(tx, h, cluster.id, ctx.now);
-        hosts.push(host);
-        paths.set(`${base}/${h}`, host.id);
+/**
+ * Applies a seed's records in creation order, each batch in a transaction of its own: the
+ * caller marks the store as being seeded before and as seeded after, so that a seed stopped
+ * halfway is never taken for a whole one.
+ */
+export async function seedStore(store: Store, records: AsyncIterable<SeedRecord>, ctx: SeedContext): Promise<void> {
+  const paths = new Map<string, string>([['/', ctx.rootFolderId]]);
+  const done: SeedProgress = { vms: 0, snapshots: 0 };
+  let folders = new Map<string, Folder>();
+  let dcName = '';
+  let dcId = '';
+  let placement: Placement | undefined;
+  let base = '';
+  let hostIndex = 0;
+  let pending: PendingVm[] = [];
+  let pendingRows = 0;
+  const newId = ascendingUuids(ctx.wallNow ?? Date.now());
+
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    pendingRows = 0;
+    const made = await store.transaction(async (tx) => {
+      const rows = emptyRows();
+      let idNo = await tx.bulk.reserveIds(batch.length);
+      let layer = await tx.bulk.reserveLayers(batch.reduce((n, p) => n + layersNeeded(p.spec), 0));
+      for (const p of batch) {
+        const vctx = { now: ctx.now, newId, maxSnapshotsPerVm: ctx.maxSnapshotsPerVm, hostIndex: p.hostIndex, idNo: idNo++, layer };
+        planVm(p.spec, p.at, vctx, rows);
+        layer = vctx.layer;
       }
-      const pools = new Map<string, ResourcePool>();
-      for (const p of cs.resource_pools ?? []) {
-        const rp = await createResourcePool(tx, p, cluster, ctx.now);
-        pools.set(p, rp);
-        paths.set(`${base}/${p}`, rp.id);
-      }
-      let i = 0;
-      for (const spec of cs.vms ?? []) {
-        const vm = await seedVm(tx, spec, { cluster, hosts, pools, folders, hostIndex: i++ }, ctx);
-        paths.set(`${base}/${spec.name}`, vm.id);
-      }
+      await tx.bulk.insert(rows);
+      for (const l of rows.labels) await tx.labels.add(l.snapshotId, l.label);
+      return { snapshots: rows.snapshots.length };
+    });
+    done.vms += batch.length;
+    done.snapshots += made.snapshots;
+    ctx.progress?.({ ...done });
+    await yieldToEventLoop();
+    if (ctx.signal?.aborted) throw new SeedInterrupted({ ...done });
+  };
+
+  for await (const r of records) {
+    if (ctx.signal?.aborted) throw new SeedInterrupted({ ...done });
+    if ('vm' in r) {
+      if (!placement) throw new Error(`seed: VM ${r.vm.name} comes before any cluster`);
+      pending.push({ spec: r.vm, at: placement, base, hostIndex: hostIndex++ });
+      pendingRows += 3 * (1 + layersNeeded(r.vm));
+      if (pendingRows >= BATCH_ROWS) await flush();
+      continue;
+    }
+    await flush();
+    if ('datacenter' in r) {
+      const spec = r.datacenter;
+      await store.transaction(async (tx) => {
+        const { dc, vmFolder } = await createDatacenter(tx, spec.name, ctx.now);
+        folders = new Map([['vm', vmFolder]]);
+        for (const name of spec.folders ?? []) folders.set(name, await createFolder(tx, name, dc.id, vmFolder.id, ctx.now));
+        dcName = spec.name;
+        dcId = dc.id;
+      });
+      paths.set(dcName, dcId);
+      placement = undefined;
+    } else if ('cluster' in r) {
+      const cs = r.cluster;
+      if (!dcId) throw new Error(`seed: cluster ${cs.name} comes before any datacenter`);
+      base = `${dcName}/${cs.name}`;
+      placement = await store.transaction(async (tx) => {
+        const cluster = await createCluster(tx, { name: cs.name, datacenterId: dcId, drsEnabled: cs.drs ?? true, haEnabled: cs.ha ?? true }, ctx.now);
+        const hosts: Host[] = [];
+        for (const h of cs.hosts) hosts.push(await createHost(tx, h, cluster.id, ctx.now));
+        const pools = new Map<string, ResourcePool>();
+        for (const p of cs.resource_pools ?? []) pools.set(p, await createResourcePool(tx, p, cluster, ctx.now));
+        return { cluster, hosts, pools, folders };
+      });
+      paths.set(base, placement.cluster.id);
+      for (const h of placement.hosts) paths.set(`${base}/${h.name}`, h.id);
+      for (const [name, rp] of placement.pools) paths.set(`${base}/${name}`, rp.id);
+      hostIndex = 0;
+    } else {
+      const hashes = await hashSeedPasswords(r.rest, ctx.scryptCost);
+      await store.transaction(async (tx) => {
+        await addVmPaths(tx, r.rest, paths);
+        await applyRest(tx, r.rest, paths, ctx, hashes);
+      });
     }
   }
+  await flush();
+}
+
+/**
+ * Adds the VMs the rest of the seed names by path. VM paths are not kept while seeding (a
+ * hundred thousand of them would hold tens of MB for the few a seed's groups, tags and
+ * permissions name); a VM wins over a host or pool of the same name, as it always did.
+ */
+async function addVmPaths(tx: Repos, seed: Seed, paths: Map<string, string>): Promise<void> {
+  const named = new Set<string>();
+  for (const c of seed.tag_categories ?? []) for (const t of c.tags ?? []) for (const p of t.attached_to ?? []) named.add(p);
+  for (const g of seed.protection_groups ?? []) for (const name of g.vms ?? []) named.add(`${g.cluster}/${name}`);
+  for (const u of seed.users ?? []) for (const p of u.permissions ?? []) named.add(p.on);
+  const byCluster = new Map<string, Set<string>>();
+  for (const path of named) {
+    const cut = path.lastIndexOf('/');
+    const clusterId = cut > 0 ? paths.get(path.slice(0, cut)) : undefined;
+    if (!clusterId || path.slice(0, cut).split('/').length !== 2) continue;
+    const names = byCluster.get(path.slice(0, cut)) ?? new Set();
+    names.add(path.slice(cut + 1));
+    byCluster.set(path.slice(0, cut), names);
+  }
+  for (const [base, names] of byCluster) {
+    for (const vm of await tx.vms.list({ clusterIds: [paths.get(base) as string], names: [...names] })) paths.set(`${base}/${vm.name}`, vm.id);
+  }
+}
+
+/** What comes after the inventory: tags, groups, roles, users and their permissions. */
+async function applyRest(tx: Repos, seed: Seed, paths: Map<string, string>, ctx: SeedContext, passwordHashes: Map<string, string>): Promise<void> {
   const tags = await seedTags(tx, seed.tag_categories ?? [], paths, ctx.now);
   for (const g of seed.protection_groups ?? []) await seedGroup(tx, g, paths, tags, ctx.now, ctx.maxSnapshotsPerVm, ctx.historyMs);
   if (seed.license) await tx.meta.set('license', JSON.stringify(licenseOf(seed.license as Partial<License> & Pick<License, 'state'>)));
@@ -103,52 +187,4 @@ export async function hashSeedPasswords(seed: Seed, cost: number): Promise<Map<s
   const out = new Map<string, string>();
   for (const u of seed.users ?? []) out.set(u.name, await hashPassword(u.password, cost));
   return out;
-}
-
-interface Placement {
-  cluster: Cluster;
-  hosts: Host[];
-  pools: Map<string, ResourcePool>;
-  folders: Map<string, Folder>;
-  hostIndex: number;
-}
-
-async function seedVm(tx: Repos, spec: SeedVmSpec, at: Placement, ctx: SeedContext): Promise<Vm> {
-  const host = spec.host ? at.hosts.find((h) => h.name === spec.host) : at.hosts[at.hostIndex % at.hosts.length];
-  if (!host) throw new Error(`seed: VM ${spec.name}: no host '${spec.host}' in cluster ${at.cluster.name}`);
-  const folder = at.folders.get(spec.folder ?? 'vm');
-  if (!folder) throw new Error(`seed: VM ${spec.name}: no folder '${spec.folder}'`);
-  const pool = spec.resource_pool ? at.pools.get(spec.resource_pool)?.id : at.cluster.resourcePoolId;
-  if (!pool) throw new Error(`seed: VM ${spec.name}: no resource pool '${spec.resource_pool}'`);
-  const disks = (spec.disks ?? [{ capacity_mib: 256 }]).map((d, i) => ({
-    diskKey: 2000 + i,
-    label: d.label ?? `Hard disk ${i + 1}`,
-    capacityBytes: d.capacity_mib * MIB,
-    blockSize: d.block_size ?? 4096,
-  }));
-  let vm = await createVm(tx, {
-    name: spec.name, clusterId: at.cluster.id, hostId: host.id, folderId: folder.id, resourcePoolId: pool,
-    powerState: spec.power_state ?? 'POWERED_OFF', cpuCount: spec.cpu ?? 2, memoryMib: spec.memory_mib ?? 4096,
-    guestOs: spec.guest_os ?? 'OTHER_LINUX_64', disks,
-  }, ctx.now);
-  for (const step of spec.history ?? []) {
-    if ('write' in step) {
-      const disk = await tx.disks.get(vm.id, step.write.disk);
-      if (!disk) throw new Error(`seed: VM ${spec.name}: no disk ${step.write.disk}`);
-      if (step.write.block * disk.blockSize >= disk.capacityBytes) throw new Error(`seed: VM ${spec.name}: block ${step.write.block} is past the end of disk ${disk.diskKey}`);
-      const data = step.write.base64 !== undefined ? Buffer.from(step.write.base64, 'base64') : Buffer.from(step.write.text ?? '', 'utf8');
-      await writeBlock(tx, disk, step.write.block, data);
-    } else {
-      const s = step.snapshot;
-      const { snapshot } = await takeVmSnapshot(tx, vm, {
-        name: s.name,
-        type: 'ONE_TIME',
-        createdAt: ctx.now - (s.age_minutes ?? 0) * 60_000,
-        expiresAt: s.expires_in_minutes === undefined ? null : ctx.now + s.expires_in_minutes * 60_000,
-      }, ctx.maxSnapshotsPerVm);
-      await seedLabels(tx, `VM ${spec.name}, snapshot ${s.name}`, snapshot.id, s.labels ?? []);
-      vm = (await tx.vms.get(vm.id)) as Vm;
-    }
-  }
-  return vm;
 }

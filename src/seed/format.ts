@@ -28,7 +28,7 @@ const HistoryStep = Type.Union([
   }, { additionalProperties: false }),
 ]);
 
-const SeedVm = Type.Object({
+export const SeedVm = Type.Object({
   name: Type.String({ minLength: 1 }),
   power_state: Type.Optional(Type.Union([Type.Literal('POWERED_ON'), Type.Literal('POWERED_OFF'), Type.Literal('SUSPENDED')])),
   cpu: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -144,3 +144,22 @@ export type Seed = Static<typeof SeedSchema>;
 export type SeedVmSpec = Static<typeof SeedVm>;
 export type SeedGroupSpec = Static<typeof SeedGroup>;
 export type SeedTagCategorySpec = Static<typeof SeedTagCategory>;
+
+/**
+ * The line format (`.jsonl`/`.ndjson`): one record per line, in the order the objects are
+ * made. A cluster belongs to the datacenter line before it, a VM to the cluster line before it;
+ * the rest is applied after the inventory, as in the JSON format.
+ */
+export const SeedLine = Type.Union([
+  Type.Object({ datacenter: Type.Omit(SeedDatacenter, ['clusters']) }, { additionalProperties: false }),
+  Type.Object({ cluster: Type.Omit(SeedCluster, ['vms']) }, { additionalProperties: false }),
+  Type.Object({ vm: SeedVm }, { additionalProperties: false }),
+  Type.Object({ role: SeedRole }, { additionalProperties: false }),
+  Type.Object({ user: SeedUser }, { additionalProperties: false }),
+  Type.Object({ tag_category: SeedTagCategory }, { additionalProperties: false }),
+  Type.Object({ protection_group: SeedGroup }, { additionalProperties: false }),
+  Type.Object({ fault: Type.Unknown() }, { additionalProperties: false }),
+]);
+export type SeedLineRecord = Static<typeof SeedLine>;
+export type SeedDatacenterHeader = Omit<Static<typeof SeedDatacenter>, 'clusters'>;
+export type SeedClusterHeader = Omit<Static<typeof SeedCluster>, 'vms'>;

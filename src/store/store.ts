@@ -55,11 +55,35 @@ export interface Repos {
   sites: SiteRepo;
   clusterPairs: ClusterPairRepo;
   datastores: DatastoreRepo;
+  /** Multi-row writes for large seeds. */
+  bulk: BulkRepo;
 }
 
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Rows a seed writes in bulk, in the domain's shapes. */
+export interface SeedRows {
+  vms: Vm[];
+  layers: Array<{ id: number; parentId: number | null }>;
+  disks: Disk[];
+  blocks: Array<{ layerId: number; blockNo: number; data: Buffer }>;
+  snapshots: VmSnapshot[];
+  diskSnapshots: DiskSnapshot[];
+  history: SnapshotAttempt[];
+  /** Snapshot labels (few): written through the labels repository, after the rows. */
+  labels: Array<{ snapshotId: string; label: SnapshotLabel }>;
+}
+
+export interface BulkRepo {
+  /** The first of n consecutive values of the id counter, taken at once. */
+  reserveIds(n: number): Promise<number>;
+  /** The first of n consecutive layer ids no layer has, for rows inserted with explicit ids. */
+  reserveLayers(n: number): Promise<number>;
+  insert(rows: SeedRows): Promise<void>;
 }
 
 export interface IdRepo {

@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/clock/clock.ts';
 import { testConfig } from '../../src/config/config.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { demoSeed } from '../../src/seed/demo.ts';
+import { toLines } from '../../src/seed/records.ts';
 import { ids, makeApp, USERS, type TestApp } from '../helpers/app.ts';
 import { faultOf, issueRequest } from '../sts/helpers.ts';
 
@@ -39,6 +40,20 @@ describe('fault rules from files', () => {
     t = await makeApp({ seed: file('seed.json', seed) });
     const I = await ids(t);
     expect((await t.req({ method: 'GET', url: `/api/snapservice/clusters/${I.clusterA}/virtual-machines/${I.vm('web-01')}` })).statusCode).toBe(503);
+  });
+
+  it('loads the faults of a line seed at every start, the inventory lines left unparsed', async () => {
+    const seed = { ...demoSeed({ groups: false }), faults: [{ match: { method: 'GET', path: '/api/snapservice/clusters/{cluster}/virtual-machines/{vm}' }, effect: busy }] };
+    const path = join(dir, 'seed.jsonl');
+    writeFileSync(path, [...toLines(seed)].join('\n'));
+    const data = mkdtempSync(join(tmpdir(), 'snapservice-faults-data-'));
+    for (let start = 0; start < 2; start++) {
+      t = await makeApp({ seed: path, dataDir: data });
+      const I = await ids(t);
+      expect((await t.req({ method: 'GET', url: `/api/snapservice/clusters/${I.clusterA}/virtual-machines/${I.vm('web-01')}` })).statusCode).toBe(503);
+      await t.close();
+      t = undefined;
+    }
   });
 
   it.each([

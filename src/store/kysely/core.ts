@@ -23,6 +23,9 @@ export function metaRepo(db: Db): MetaRepo {
       const row = await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
       return row?.value;
     },
+    async delete(key) {
+      await db.deleteFrom('meta').where('key', '=', key).execute();
+    },
     async set(key, value) {
       await db.insertInto('meta').values({ key, value })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();

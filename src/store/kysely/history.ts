@@ -8,7 +8,7 @@ import type { DB } from './schema.ts';
 /** Rows per INSERT: well under SQLite's 32766 bound variables at 15 columns a row. */
 const CHUNK = 500;
 
-function attemptRow(a: SnapshotAttempt): DB['snapshotHistory'] {
+export function attemptRow(a: SnapshotAttempt): DB['snapshotHistory'] {
   return { ...a, reasons: JSON.stringify(a.reasons) };
 }
 

@@ -3,6 +3,7 @@ import { instanceRepo, permissionRepo, roleRepo, sessionRepo, userRepo } from '.
 import { idRepo, lockRepo, metaRepo, type Db } from './core.ts';
 import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
+import { bulkRepo } from './bulk.ts';
 import { historyRepo } from './history.ts';
 import { labelRepo } from './labels.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
@@ -35,5 +36,6 @@ export function makeRepos(db: Db): Repos {
     sites: siteRepo(db),
     clusterPairs: clusterPairRepo(db),
     datastores: datastoreRepo(db),
+    bulk: bulkRepo(db),
   };
 }
