@@ -231,6 +231,12 @@ const steps: Record<string, Step> = {
     // The ids a peer knows this site and its vCenter by: made once, kept for the store's life.
     await db.insertInto('meta').values([{ key: 'siteId', value: randomUUID() }, { key: 'vcenterId', value: randomUUID() }]).execute();
   },
+  '0007_replication': async (db, d) => {
+    // The policy as one document; its cluster pair beside it, so a pair finds the groups using it.
+    await db.schema.alterTable('protection_groups').addColumn('replication', d.text).execute();
+    await db.schema.alterTable('protection_groups').addColumn('cluster_pair_id', d.text).execute();
+    await db.schema.createIndex('protection_groups_cluster_pair').on('protection_groups').column('cluster_pair_id').execute();
+  },
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

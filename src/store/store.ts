@@ -314,6 +314,8 @@ export interface GroupFilter {
   ids?: string[];
   names?: string[];
   statuses?: string[];
+  /** Groups replicating over these cluster pairs. */
+  clusterPairIds?: string[];
 }
 
 export interface ProtectionGroupRepo {

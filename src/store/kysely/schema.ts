@@ -57,6 +57,7 @@ export interface DB {
   protectionGroups: {
     id: string; clusterId: string; name: string; status: string; locked: number; targetEntities: string;
     policies: string; createdAt: number; scheduleAnchor: number;
+    replication: string | null; clusterPairId: string | null;
   };
   policyRuns: { pgId: string; policy: string; lastRun: number };
   pgSnapshots: {
