@@ -86,3 +86,45 @@ export function replicationProblem(field: string, policies: readonly Replication
   }
   return undefined;
 }
+
+/** At the protected site: one member VM's snapshot that the recovery site holds. */
+export interface SentReplica {
+  pgId: string;
+  pgSnapshotId: string;
+  vmId: string;
+  snapshotId: string;
+  /** When the snapshot was taken (what the recovery point is). */
+  takenAt: number;
+  ackedAt: number;
+}
+
+/** At the recovery site: a replicated VM, not in the inventory until it is recovered. */
+export interface ReplicaVm {
+  id: string;
+  pgId: string;
+  sourceSiteId: string;
+  sourceVmId: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface ReplicaDisk {
+  replicaVmId: string;
+  diskKey: number;
+  label: string;
+  capacityBytes: number;
+  blockSize: number;
+  /** Writable layer the next delta lands in; frozen into each replica snapshot. */
+  headLayerId: number;
+}
+
+export interface ReplicaSnapshot {
+  id: string;
+  replicaVmId: string;
+  sourceSnapshotId: string;
+  sourcePgSnapshotId: string;
+  name: string;
+  takenAt: number;
+  receivedAt: number;
+  disks: Array<{ diskKey: number; layerId: number }>;
+}

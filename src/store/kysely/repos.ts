@@ -3,6 +3,7 @@ import { instanceRepo, permissionRepo, roleRepo, sessionRepo, userRepo } from '.
 import { idRepo, lockRepo, metaRepo, type Db } from './core.ts';
 import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
+import { replicationRepo } from './replication.ts';
 import { historyRepo } from './history.ts';
 import { labelRepo } from './labels.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
@@ -29,6 +30,7 @@ export function makeRepos(db: Db): Repos {
     sessions: sessionRepo(db),
     instances: instanceRepo(db),
     groups: groupRepo(db),
+    replication: replicationRepo(db),
     groupSnapshots: pgSnapshotRepo(db),
     history: historyRepo(db),
     tags: tagRepo(db),

@@ -59,6 +59,13 @@ export interface DB {
     policies: string; createdAt: number; scheduleAnchor: number;
     replication: string | null; clusterPairId: string | null;
   };
+  replicationSent: { pgSnapshotId: string; vmId: string; pgId: string; snapshotId: string; takenAt: number; ackedAt: number };
+  replicaVms: { id: string; pgId: string; sourceSiteId: string; sourceVmId: string; name: string; createdAt: number };
+  replicaDisks: { replicaVmId: string; diskKey: number; label: string; capacityBytes: number; blockSize: number; headLayerId: number };
+  replicaSnapshots: {
+    id: string; replicaVmId: string; sourceSnapshotId: string; sourcePgSnapshotId: string; name: string;
+    takenAt: number; receivedAt: number; disks: string;
+  };
   policyRuns: { pgId: string; policy: string; lastRun: number };
   pgSnapshots: {
     id: string; pgId: string; clusterId: string; name: string; type: string; startTime: number;
