@@ -22,6 +22,7 @@ import { callPoint } from './vapi/invoke.ts';
 import { TaskRunner } from './tasks/runner.ts';
 import { executorsOf } from './tasks/task.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { Replicator } from './modules/replication/replicator.ts';
 import { stsKeys } from './sts/keys.ts';
 
 export const ADMIN_USER = 'administrator@vsphere.local';
@@ -30,6 +31,7 @@ export interface Runtime {
   deps: Deps;
   runner: TaskRunner;
   scheduler: Scheduler;
+  replicator: Replicator;
   clock: Clock;
   /** Stops the runner (leaving unfinished tasks for recovery) and closes the store. */
   close(): Promise<void>;
@@ -68,6 +70,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     // Every task kind a stored task may have, also of operations not served with this config.
     const runner = new TaskRunner(deps, executorsOf(everyOperation()));
     const scheduler = new Scheduler(deps);
+    const replicator = new Replicator(deps);
     deps.tasks = runner;
     deps.scheduler = scheduler;
     if (clock instanceof ServiceClock) {
@@ -75,16 +78,19 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         await runner.idle();
         await scheduler.idle();
         await runner.idle();
+        await replicator.idle();
       };
     }
     if (!opts.noRunner) {
       await runner.start();
       scheduler.start();
+      replicator.start();
     }
     return {
-      deps, runner, scheduler, clock,
+      deps, runner, scheduler, replicator, clock,
       async close() {
         await deps.inflight.drain();
+        await replicator.stop();
         await scheduler.stop();
         await runner.stop();
         await store.close();

@@ -212,7 +212,8 @@ export interface TargetEntities {
   tagRules?: TagRule[];
 }
 
-export type PgStatus = 'ACTIVE' | 'PAUSED' | 'MARKED_FOR_DELETE';
+/** DORMANT: the recovery site's group of a protected group, holding its replicas. */
+export type PgStatus = 'ACTIVE' | 'PAUSED' | 'MARKED_FOR_DELETE' | 'DORMANT';
 
 export interface ProtectionGroup {
   id: string;

@@ -97,6 +97,8 @@ async function admitChange(tx: Repos, pg: ProtectionGroup, opts: { lockedRefuses
   if (!now) throw errors.notFound('protection group', pg.id);
   if (opts.lockedRefuses && now.locked) throw vapiError('UNSUPPORTED', 'pg.locked', `Protection group ${pg.id} is locked: it cannot be changed or deleted.`, pg.id);
   if (now.status === 'MARKED_FOR_DELETE') throw errors.notAllowed('pg.marked_for_delete', `Protection group ${pg.id} is marked for deletion.`, pg.id);
+  // Its replicas are managed by the protected site until the group is promoted here.
+  if (now.status === 'DORMANT') throw errors.notAllowed('pg.dormant', `Protection group ${pg.id} is DORMANT: it holds replicas of a protected group at a paired site.`, pg.id);
   const busy = await tx.tasks.activeForTarget(pg.id, PG_TASK_KINDS);
   if (busy) throw errors.notAllowed('pg.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on protection group ${pg.id}.`, pg.id, busy.id);
   return now;
