@@ -128,3 +128,25 @@ export interface ReplicaSnapshot {
   receivedAt: number;
   disks: Array<{ diskKey: number; layerId: number }>;
 }
+
+export type VmReplicationStatus = 'OK' | 'SYNC' | 'INITIAL_FULL_SYNC' | 'PAUSED' | 'NOT_ACTIVE';
+
+export interface VmReplicationState {
+  status: VmReplicationStatus;
+  /** Age of the recovery point the recovery site holds (since the group was made, when none). */
+  lagMs: number;
+  /** Whole minutes of that age, when it exceeds the RPO. */
+  violationMinutes?: number;
+}
+
+/**
+ * A member's outgoing replication: SYNC while snapshots wait to go (INITIAL_FULL_SYNC before
+ * the first arrived), OK when the latest arrived, NOT_ACTIVE when there is nothing to send yet.
+ */
+export function vmReplicationState(p: ReplicationPolicy, o: { paused: boolean; createdAt: number; lastTakenAt?: number; pending: boolean; now: number }): VmReplicationState {
+  const lagMs = Math.max(0, o.now - (o.lastTakenAt ?? o.createdAt));
+  const status: VmReplicationStatus = o.paused ? 'PAUSED'
+    : o.pending ? (o.lastTakenAt === undefined ? 'INITIAL_FULL_SYNC' : 'SYNC')
+    : o.lastTakenAt === undefined ? 'NOT_ACTIVE' : 'OK';
+  return lagMs > rpoMs(p) ? { status, lagMs, violationMinutes: Math.floor(lagMs / 60_000) } : { status, lagMs };
+}

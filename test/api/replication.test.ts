@@ -48,8 +48,13 @@ async function replicas(): Promise<Array<{ source: string; digest?: string }>> {
   return out;
 }
 
+async function outgoing(): Promise<any> {
+  const info = (await a.req({ method: 'GET', url: `/api/snapservice/clusters/${cluster}/virtual-machines/${vm}` })).json();
+  return info.remote_protection_info?.outgoing_replications;
+}
+
 const sends = () => b.runtime.deps.journal.list().filter((e) => e.path === '/api/peer/replicas');
-const blocksSent = () => sends().length;
+const requestsSent = () => sends().length;
 
 beforeAll(async () => {
   a = await makeApp({ siteName: 'site-a', taskDelayMs: 0, taskQueueMs: 0 }, { https: true });
@@ -113,21 +118,34 @@ describe('replication', () => {
   it('resumes after a cut link and resends nothing that arrived', async () => {
     const { repos } = a.runtime.deps.store;
     const site = (await repos.sites.list())[0];
+    expect(await outgoing()).toEqual([{ status: 'OK', cluster_pair: cp }]);
     await repos.sites.update(site.id, { url: 'https://127.0.0.1:1' }); // the link is cut
     await write(3, 'three');
     const cut = await snapshot('during-cut');
     await a.advance(MIN);
     expect((await replicas()).map((r) => r.source)).not.toContain(cut);
+    expect(await outgoing()).toEqual([{ status: 'SYNC', cluster_pair: cp }]);
+    // Past the 5-minute RPO, the recovery point's age is reported as the violation.
+    await a.advance(5 * MIN);
+    const late = await outgoing();
+    expect(late[0].status).toBe('SYNC');
+    // The recovery point is the previous test's snapshot: 1 + 1 + 5 minutes old.
+    expect(late[0].rpo_violation).toEqual({ unit: 'MINUTE', duration: 7 });
     await repos.sites.update(site.id, { url: site.url });
     await a.advance(MIN);
     expect((await replicas()).at(-1)).toEqual({ source: cut, digest: await sourceDigest(cut) });
+    // Caught up, but the newest recovery point is the snapshot taken during the cut: still too old.
+    expect(await outgoing()).toEqual([{ status: 'OK', cluster_pair: cp, rpo_violation: { unit: 'MINUTE', duration: 7 } }]);
 
     // The acknowledgement is lost (a crash right after the send): the next pass asks, finds it, sends nothing.
-    const count = blocksSent();
+    const count = requestsSent();
     const pgSnapshot = (await repos.snapshots.get(cut))?.pgSnapshotId as string;
     await a.runtime.deps.store.repos.replication.forgetGroup(pg);
     await a.advance(MIN);
-    expect(blocksSent()).toBe(count);
+    expect(requestsSent()).toBe(count);
     expect(await repos.replication.ackedVms(pgSnapshot)).toEqual([vm]);
+    await snapshot('fresh');
+    await a.advance(MIN);
+    expect(await outgoing()).toEqual([{ status: 'OK', cluster_pair: cp }]);
   });
 });
