@@ -86,6 +86,14 @@ describe('replication', () => {
     // The recovery site's group: the same id (the guid), DORMANT, replicating over the same pair.
     const group = await b.runtime.deps.store.repos.groups.get(pg);
     expect(group).toMatchObject({ status: 'DORMANT', name: 'web', replication: { clusterPairId: cp } });
+    // Seen through the recovery site's API too, and in both sites' replication reports (9.1).
+    const bCluster = (await ids(b)).clusterA;
+    const bInfo = (await b.req({ method: 'GET', url: `/api/snapservice/clusters/${bCluster}/protection-groups/${pg}` })).json();
+    expect(bInfo).toMatchObject({ name: 'web', status: 'DORMANT', guid: pg, replication_policies: [{ cluster_pair: cp }] });
+    const report = async (t: TestApp, c: string, what: string) => (await t.req({ method: 'GET', url: `/api/snapservice/reports/clusters/${c}/${what}?replication=true` })).json().items;
+    expect((await report(a, cluster, 'protection-groups')).map((i: any) => i.pg)).toEqual([pg]);
+    expect((await report(b, bCluster, 'protection-groups'))[0]).toEqual({ pg, info: { name: 'web', deleted: false, status: 'DORMANT' } });
+    expect((await report(a, cluster, 'virtual-machines')).map((i: any) => i.vm)).toEqual([vm]);
     const firstSend = sends().at(-1);
     expect(firstSend).toBeDefined();
 
