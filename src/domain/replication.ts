@@ -18,6 +18,8 @@ export interface VmReplicationOverride {
   vm: string;
   useReplicaSeed?: boolean;
   targetDatastore?: string;
+  /** Where in the datastore the replica lives (9.1 protection configuration). */
+  replicationPath?: string;
 }
 
 /** A protection group's replication to the peer cluster of one cluster pair. */

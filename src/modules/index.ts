@@ -17,6 +17,7 @@ import { taggingOperations } from './tagging/operations.ts';
 import { siteOperations } from './sites/operations.ts';
 import { peerOperations } from './sites/peer-operations.ts';
 import { replicationPeerOperations } from './replication/peer-operations.ts';
+import { vmProtectionOperations } from './vm-protection/operations.ts';
 import { siteResourceOperations } from './sites/resources.ts';
 import { simLicenseOperations } from './sites/sim.ts';
 import { taskOperations } from './tasks/operations.ts';
@@ -43,6 +44,7 @@ export function everyOperation(): Operation[] {
     ...siteOperations,
     ...siteResourceOperations,
     ...clusterPairOperations,
+    ...vmProtectionOperations,
     ...peerOperations, // what a paired site calls (/api/peer): not the vendor's API
     ...replicationPeerOperations,
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
