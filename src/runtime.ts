@@ -72,7 +72,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     const scheduler = new Scheduler(deps);
     const replicator = new Replicator(deps);
     deps.tasks = runner;
-    deps.scheduler = scheduler;
+    // Group changes and new snapshots wake the replicator too (runThenApply and the group operations nudge this).
+    deps.scheduler = { notify: () => { scheduler.notify(); replicator.notify(); } };
     if (clock instanceof ServiceClock) {
       clock.settle = async () => {
         await runner.idle();

@@ -11,6 +11,8 @@ import { replicationToWire } from '../groups/replication.ts';
 export const PASS_MS = 60_000;
 /** Real time between looks for work another process may have added. */
 const POLL_MS = 5000;
+/** Nothing replicates: sleep (service time) until told, so advancing a month costs no passes. */
+const FOREVER = 100 * 365 * 24 * 3600_000;
 
 /**
  * Ships each new snapshot of every replicating group to the recovery site, member by member,
@@ -54,8 +56,9 @@ export class Replicator {
     while (!this.stopped) {
       this.busy = true;
       this.again = false;
+      let next = FOREVER;
       try {
-        await this.pass();
+        if (await this.pass()) next = PASS_MS;
       } catch (err) {
         log.error({ err }, 'replication pass failed');
       }
@@ -63,22 +66,28 @@ export class Replicator {
       const wake = new AbortController();
       this.wake = wake;
       this.busy = false;
-      if (!this.again) await clock.sleep(PASS_MS, wake.signal);
+      if (!this.again) await clock.sleep(next, wake.signal);
     }
     this.busy = false;
   }
 
-  /** One look at every replicating group; a group whose site cannot be reached waits for the next. */
-  async pass(): Promise<void> {
+  /**
+   * One look at every replicating group; a group whose site cannot be reached waits for the
+   * next. Whether any group replicates: only then is there a next pass to plan.
+   */
+  async pass(): Promise<boolean> {
     const { store, log } = this.deps;
+    let any = false;
     for (const pg of await store.repos.groups.list(undefined)) {
       if (!pg.replication || pg.status !== 'ACTIVE') continue;
+      any = true;
       try {
         await replicateGroup(this.deps, pg, pg.replication);
       } catch (err) {
         log.warn({ err, pg: pg.id }, 'replication of the group stopped for this pass');
       }
     }
+    return any;
   }
 }
 
