@@ -23,6 +23,7 @@ import { callPoint } from './vapi/invoke.ts';
 import { TaskRunner } from './tasks/runner.ts';
 import { executorsOf } from './tasks/task.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { Replicator } from './modules/replication/replicator.ts';
 import { stsKeys } from './sts/keys.ts';
 
 export const ADMIN_USER = 'administrator@vsphere.local';
@@ -31,6 +32,7 @@ export interface Runtime {
   deps: Deps;
   runner: TaskRunner;
   scheduler: Scheduler;
+  replicator: Replicator;
   clock: Clock;
   /** Stops the runner (leaving unfinished tasks for recovery) and closes the store. */
   close(): Promise<void>;
@@ -74,23 +76,28 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     // Every task kind a stored task may have, also of operations not served with this config.
     const runner = new TaskRunner(deps, executorsOf(everyOperation()));
     const scheduler = new Scheduler(deps);
+    const replicator = new Replicator(deps);
     deps.tasks = runner;
-    deps.scheduler = scheduler;
+    // Group changes and new snapshots wake the replicator too (runThenApply and the group operations nudge this).
+    deps.scheduler = { notify: () => { scheduler.notify(); replicator.notify(); } };
     if (clock instanceof ServiceClock) {
       clock.settle = async () => {
         await runner.idle();
         await scheduler.idle();
         await runner.idle();
+        await replicator.idle();
       };
     }
     if (!opts.noRunner) {
       await runner.start();
       scheduler.start();
+      replicator.start();
     }
     return {
-      deps, runner, scheduler, clock,
+      deps, runner, scheduler, replicator, clock,
       async close() {
         await deps.inflight.drain();
+        await replicator.stop();
         await scheduler.stop();
         await runner.stop();
         await store.close();

@@ -1,3 +1,4 @@
+import type { ReplicationPolicy } from './replication.ts';
 import type { TagRule } from './tags.ts';
 /** Domain records as the service layer sees them: camelCase, times in epoch ms. */
 
@@ -211,7 +212,8 @@ export interface TargetEntities {
   tagRules?: TagRule[];
 }
 
-export type PgStatus = 'ACTIVE' | 'PAUSED' | 'MARKED_FOR_DELETE';
+/** DORMANT: the recovery site's group of a protected group, holding its replicas. */
+export type PgStatus = 'ACTIVE' | 'PAUSED' | 'MARKED_FOR_DELETE' | 'DORMANT';
 
 export interface ProtectionGroup {
   id: string;
@@ -224,6 +226,8 @@ export interface ProtectionGroup {
   createdAt: number;
   /** Schedules are aligned to this instant (creation, or the last policy change). */
   scheduleAnchor: number;
+  /** Replication to a paired cluster; absent when the group protects locally only (null in a patch removes it). */
+  replication?: ReplicationPolicy | null;
 }
 
 export interface PgSnapshot {

@@ -16,6 +16,8 @@ import { simRequestOperations } from './sim/requests.ts';
 import { taggingOperations } from './tagging/operations.ts';
 import { siteOperations } from './sites/operations.ts';
 import { peerOperations } from './sites/peer-operations.ts';
+import { replicationPeerOperations } from './replication/peer-operations.ts';
+import { vmProtectionOperations } from './vm-protection/operations.ts';
 import { siteResourceOperations } from './sites/resources.ts';
 import { simLicenseOperations } from './sites/sim.ts';
 import { taskOperations } from './tasks/operations.ts';
@@ -42,7 +44,9 @@ export function everyOperation(): Operation[] {
     ...siteOperations,
     ...siteResourceOperations,
     ...clusterPairOperations,
+    ...vmProtectionOperations,
     ...peerOperations, // what a paired site calls (/api/peer): not the vendor's API
+    ...replicationPeerOperations,
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
     ...SIMULATION,
   ];

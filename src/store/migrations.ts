@@ -231,6 +231,35 @@ const steps: Record<string, Step> = {
     // The ids a peer knows this site and its vCenter by: made once, kept for the store's life.
     await db.insertInto('meta').values([{ key: 'siteId', value: randomUUID() }, { key: 'vcenterId', value: randomUUID() }]).execute();
   },
+  '0007_replication': async (db, d) => {
+    // The policy as one document; its cluster pair beside it, so a pair finds the groups using it.
+    await db.schema.alterTable('protection_groups').addColumn('replication', d.text).execute();
+    await db.schema.alterTable('protection_groups').addColumn('cluster_pair_id', d.text).execute();
+    await db.schema.createIndex('protection_groups_cluster_pair').on('protection_groups').column('cluster_pair_id').execute();
+    await db.schema.createTable('replication_sent')
+      .addColumn('pg_snapshot_id', d.text, (c) => c.notNull()).addColumn('vm_id', d.text, (c) => c.notNull())
+      .addColumn('pg_id', d.text, (c) => c.notNull()).addColumn('snapshot_id', d.text, (c) => c.notNull())
+      .addColumn('taken_at', d.int, (c) => c.notNull()).addColumn('acked_at', d.int, (c) => c.notNull())
+      .addPrimaryKeyConstraint('replication_sent_pk', ['pg_snapshot_id', 'vm_id']).execute();
+    await db.schema.createIndex('replication_sent_vm').on('replication_sent').columns(['pg_id', 'vm_id', 'taken_at']).execute();
+    await db.schema.createTable('replica_vms')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('pg_id', d.text, (c) => c.notNull())
+      .addColumn('source_site_id', d.text, (c) => c.notNull()).addColumn('source_vm_id', d.text, (c) => c.notNull())
+      .addColumn('name', d.text, (c) => c.notNull()).addColumn('created_at', d.int, (c) => c.notNull())
+      .addUniqueConstraint('replica_vms_source', ['source_site_id', 'source_vm_id']).execute();
+    await db.schema.createIndex('replica_vms_pg').on('replica_vms').columns(['pg_id', 'created_at']).execute();
+    await db.schema.createTable('replica_disks')
+      .addColumn('replica_vm_id', d.text, (c) => c.notNull()).addColumn('disk_key', d.int, (c) => c.notNull())
+      .addColumn('label', d.text, (c) => c.notNull()).addColumn('capacity_bytes', d.int, (c) => c.notNull())
+      .addColumn('block_size', d.int, (c) => c.notNull()).addColumn('head_layer_id', d.int, (c) => c.notNull())
+      .addPrimaryKeyConstraint('replica_disks_pk', ['replica_vm_id', 'disk_key']).execute();
+    await db.schema.createTable('replica_snapshots')
+      .addColumn('id', d.text, (c) => c.primaryKey()).addColumn('replica_vm_id', d.text, (c) => c.notNull())
+      .addColumn('source_snapshot_id', d.text, (c) => c.notNull().unique()).addColumn('source_pg_snapshot_id', d.text, (c) => c.notNull())
+      .addColumn('name', d.text, (c) => c.notNull()).addColumn('taken_at', d.int, (c) => c.notNull())
+      .addColumn('received_at', d.int, (c) => c.notNull()).addColumn('disks', d.text, (c) => c.notNull()).execute();
+    await db.schema.createIndex('replica_snapshots_vm').on('replica_snapshots').columns(['replica_vm_id', 'taken_at']).execute();
+  },
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -6,6 +6,7 @@ import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '.
 import type { Tag, TagAttachment, TagCategory } from '../domain/tags.ts';
 import type { SnapshotLabel } from '../domain/labels.ts';
 import type { ClusterPair, Datastore, Site } from '../domain/sites.ts';
+import type { ReplicaDisk, ReplicaSnapshot, ReplicaVm, SentReplica } from '../domain/replication.ts';
 
 /**
  * Persistence only: every rule about what may change lives in the services and the domain.
@@ -49,6 +50,7 @@ export interface Repos {
   sessions: SessionRepo;
   instances: InstanceRepo;
   groups: ProtectionGroupRepo;
+  replication: ReplicationRepo;
   groupSnapshots: PgSnapshotRepo;
   history: HistoryRepo;
   tags: TagRepo;
@@ -342,6 +344,32 @@ export interface GroupFilter {
   ids?: string[];
   names?: string[];
   statuses?: string[];
+  /** Groups replicating over these cluster pairs. */
+  clusterPairIds?: string[];
+}
+
+/** Replication state: what this site sent (protected side) and what it holds (recovery side). */
+export interface ReplicationRepo {
+  /** Records that the peer holds this member's snapshot (again: no effect). */
+  ack(r: SentReplica): Promise<void>;
+  /** Member VMs of a group snapshot the peer holds. */
+  ackedVms(pgSnapshotId: string): Promise<string[]>;
+  /** The latest snapshot of the VM in the group the peer holds. */
+  lastAcked(pgId: string, vmId: string): Promise<SentReplica | undefined>;
+  /** The latest acknowledged snapshot of the group, any member. */
+  lastSync(pgId: string): Promise<SentReplica | undefined>;
+  forgetGroup(pgId: string): Promise<void>;
+
+  insertVm(vm: ReplicaVm): Promise<void>;
+  getVm(sourceSiteId: string, sourceVmId: string): Promise<ReplicaVm | undefined>;
+  listVms(pgId: string): Promise<ReplicaVm[]>;
+  upsertDisk(d: ReplicaDisk): Promise<void>;
+  disks(replicaVmId: string): Promise<ReplicaDisk[]>;
+  insertSnapshot(s: ReplicaSnapshot): Promise<void>;
+  snapshotBySource(sourceSnapshotId: string): Promise<ReplicaSnapshot | undefined>;
+  /** Oldest first. */
+  listSnapshots(replicaVmId: string): Promise<ReplicaSnapshot[]>;
+  deleteSnapshot(id: string): Promise<void>;
 }
 
 export interface ProtectionGroupRepo {

@@ -68,7 +68,7 @@ describe('protection groups', () => {
     expectError(await post({ name: 'x', target_entities: { vms: [I.vm('db-01')] }, snapshot_policies: [{ ...hourly, schedule: { unit: 'FORTNIGHT', interval: 1 } }] }), 400, 'INVALID_ARGUMENT', 'unit');
     const eleven = Array.from({ length: 11 }, (_, i) => ({ ...hourly, name: `p${i}` }));
     expectError(await post({ name: 'x', target_entities: { vms: [I.vm('db-01')] }, snapshot_policies: eleven }), 400, 'INVALID_ARGUMENT', 'at most 10');
-    expectError(await post({ name: 'x', target_entities: { vms: [I.vm('db-01')] }, replication_policies: [] }), 400, 'INVALID_ARGUMENT', 'spec.replication_policies');
+    expectError(await post({ name: 'x', target_entities: { vms: [I.vm('db-01')] }, replication_policies: [{ cluster_pair: 'cp' }] }), 400, 'INVALID_ARGUMENT', 'spec.replication_policies');
     expectError(await t.req({ method: 'POST', url: base(), payload: { name: 'x', target_entities: { vms: [I.vm('db-01')] } } }), 404, 'OPERATION_NOT_FOUND', 'only as a task');
     expectError(await t.req({ method: 'POST', url: `${base()}?vmw-task=true`, payload: { name: 'x', target_entities: { vms: [I.vm('db-01')] } }, as: 'readonly' }), 403, 'UNAUTHORIZED', 'Host.Config.Storage');
     expectError(await t.req({ method: 'POST', url: `/api/snapservice/clusters/domain-c0/protection-groups?vmw-task=true`, payload: {} }), 404, 'NOT_FOUND');

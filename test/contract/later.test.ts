@@ -60,10 +60,10 @@ describe('later-release operations we do not serve', () => {
   });
 
   it('says so whatever the input: unknown query keys and bodies do not come first', async () => {
-    const config = LATER_OPERATIONS.find((e) => e.operationId === 'Snapservice.VirtualMachines.ProtectionConfiguration_get') as LaterOperation;
-    const r = await t.req({ method: 'GET', url: urlOf(config, { bogus: '1' }) });
+    const ransomware = LATER_OPERATIONS.find((e) => e.operationId === 'Snapservice.ProtectionGroups_startRansomwareRecovery$Task') as LaterOperation;
+    const r = await t.req({ method: 'POST', url: urlOf(ransomware, { bogus: '1' }) });
     expect(r.statusCode).toBe(400);
-    expect(r.json().messages[0].default_message).toMatch(/^Snapservice\.VirtualMachines\.ProtectionConfiguration\.get \(added in vSphere API 9\.1\.0\.0\) is not implemented/);
+    expect(r.json().messages[0].default_message).toMatch(/\(added in vSphere API 9\.1\.0\.0\) is not implemented/);
     const demote = LATER_OPERATIONS.find((e) => e.operationId === 'Snapservice.Clusters.ProtectionGroups_demote$Task') as LaterOperation;
     const d = await t.req({ method: 'POST', url: urlOf(demote), headers: { 'content-type': 'application/json' }, payload: '{not json' });
     expect(d.json().error_type).toBe('UNSUPPORTED');

@@ -50,6 +50,31 @@ export function groupsContract(ctx: Ctx): void {
       await groups.update('nope', { name: 'x' });
     });
 
+    it('keeps a replication policy, finds groups by its cluster pair, and removes it with null', async () => {
+      const { groups } = ctx.store.repos;
+      const replication = {
+        clusterPairId: "cp 'ü'", rpo: { unit: 'MINUTE' as const, duration: 15 }, keepLast: 3, useReplicaSeed: false, targetDatastore: 'datastore-2',
+        longTerm: { weekly: { dayOfWeek: 'MONDAY' as const, hour: 3, retention: { unit: 'MONTH' as const, duration: 2 } } },
+        overrides: [{ vm: 'vm-1', useReplicaSeed: true }],
+      };
+      await groups.insert(group('pg-r', { replication }));
+      await groups.insert(group('pg-l'));
+      await groups.insert(group('pg-other', { replication: { ...replication, clusterPairId: 'cp-2' } }));
+      expect(await groups.get('pg-r')).toEqual(group('pg-r', { replication }));
+      expect((await groups.get('pg-l'))?.replication).toBeUndefined();
+      const byPair = async (pairs: string[]) => (await groups.list(undefined, { clusterPairIds: pairs })).map((g) => g.id).sort();
+      expect(await byPair([replication.clusterPairId])).toEqual(['pg-r']);
+      expect(await byPair([replication.clusterPairId, 'cp-2'])).toEqual(['pg-other', 'pg-r']);
+      expect(await byPair([])).toEqual([]);
+      await groups.update('pg-r', { name: 'kept' });
+      expect((await groups.get('pg-r'))?.replication).toEqual(replication);
+      await groups.update('pg-r', { replication: null });
+      expect((await groups.get('pg-r'))?.replication).toBeUndefined();
+      expect(await byPair([replication.clusterPairId])).toEqual([]);
+      await groups.update('pg-l', { replication: { ...replication, clusterPairId: 'cp-2' } });
+      expect(await byPair(['cp-2'])).toEqual(['pg-l', 'pg-other']);
+    });
+
     it('keeps last runs per policy and deletes them with the group', async () => {
       const { groups } = ctx.store.repos;
       await groups.insert(group('pg-1'));

@@ -13,6 +13,7 @@ import { connections, type Connection } from '../sites/views.ts';
 import { alreadyExists, alreadyPaired, precheck, type CreateRequest } from './precheck.ts';
 import { CreateSpec, FilterSpec, ListResult, PairInfo, PrecheckResult } from './schemas.ts';
 import { CP_CREATE, CP_DELETE, CP_PRECHECK } from './tasks.ts';
+import { inUseError, pairInUse } from './usage.ts';
 
 const SERVICE = 'com.vmware.snapservice.cluster_pairs';
 const BASE = '/api/snapservice/cluster-pairs';
@@ -21,7 +22,7 @@ function request(spec: { local_cluster: { cluster: string }; peer_cluster: { sit
   return { localCluster: spec.local_cluster.cluster, peerSite: spec.peer_cluster.site, peerCluster: spec.peer_cluster.cluster };
 }
 
-function pairInfo(deps: Deps, pair: ClusterPair, conn: Connection | undefined) {
+function pairInfo(deps: Deps, pair: ClusterPair, conn: Connection | undefined, inUse: boolean) {
   const error = conn ? conn.error : errors.notFound('site', pair.peerSiteId);
   return {
     local_cluster: { site: deps.site.id, vcenter: deps.site.vcenterId, cluster: pair.localClusterId, cluster_name: pair.localClusterName },
@@ -29,8 +30,7 @@ function pairInfo(deps: Deps, pair: ClusterPair, conn: Connection | undefined) {
     connection_status: error ? 'ERROR' : 'OK',
     connection_state_updated_at: formatTime(deps.clock.now()),
     ...(error ? { connection_errors: [{ messages: error.messages }] } : {}),
-    // Protection groups replicating over the pair will set this; replication is not served yet.
-    in_use: false,
+    in_use: inUse,
   };
 }
 
@@ -38,7 +38,8 @@ async function infos(deps: Deps, pairs: ClusterPair[]) {
   const siteIds = [...new Set(pairs.map((p) => p.peerSiteId))];
   const sites = (await deps.store.repos.sites.list()).filter((s) => siteIds.includes(s.id));
   const conns = await connections(deps, sites);
-  return pairs.map((p) => ({ cluster_pair: p.id, info: pairInfo(deps, p, conns.find((c) => c.site.id === p.peerSiteId)) }));
+  const used = new Set((await deps.store.repos.groups.list(undefined, { clusterPairIds: pairs.map((p) => p.id) })).map((g) => g.replication?.clusterPairId));
+  return pairs.map((p) => ({ cluster_pair: p.id, info: pairInfo(deps, p, conns.find((c) => c.site.id === p.peerSiteId), used.has(p.id)) }));
 }
 
 async function checkNew(repos: Repos, req: CreateRequest): Promise<void> {
@@ -131,6 +132,7 @@ export const clusterPairOperations: Operation[] = [
       admitTask(call, CP_DELETE, async (tx) => {
         if (!(await tx.clusterPairs.get(pair.id))) throw errors.notFound('cluster pair', pair.id);
         if (await tx.tasks.activeForTarget(pair.id, [CP_DELETE.kind])) throw errors.notAllowed('cluster_pair.busy', `Cluster pair ${pair.id} is being deleted.`, pair.id);
+        if (await pairInUse(tx, pair.id)) throw inUseError(pair.id);
         return { target: { type: 'com.vmware.snapservice.cluster_pair', id: pair.id }, input: { id: pair.id } };
       }),
   }),

@@ -2,6 +2,7 @@ import { errors } from '../../errors.ts';
 import { runThenApply } from '../../tasks/simple.ts';
 import { defineTask } from '../../tasks/task.ts';
 import { callSite } from '../sites/access.ts';
+import { inUseError, pairInUse } from './usage.ts';
 import { alreadyPaired, precheck, refusal, type CreateRequest } from './precheck.ts';
 
 export const CP_PRECHECK = defineTask<CreateRequest>({
@@ -58,6 +59,8 @@ export const CP_DELETE = defineTask<{ id: string }>({
     const { deps } = run;
     const pair = await deps.store.repos.clusterPairs.get(input.id);
     if (!pair) throw errors.notFound('cluster pair', input.id);
+    // A group may have started replicating over the pair since admission.
+    if (await pairInUse(deps.store.repos, pair.id)) throw inUseError(pair.id);
     const site = await deps.store.repos.sites.get(pair.peerSiteId);
     await run.begin(1, run.task.description);
     if (deps.config.taskDelayMs > 0) await run.sleep(deps.config.taskDelayMs);

@@ -8,6 +8,8 @@ import type { TaskType } from '../../tasks/task.ts';
 import type { Repos } from '../../store/store.ts';
 import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
+import type { ReplicationPolicy } from '../../domain/replication.ts';
+import { checkReplication } from './replication.ts';
 import { PG_CREATE, PG_PAUSE, PG_RESUME, PG_SNAPSHOT, PG_TASK_KINDS, PG_UPDATE, type GroupChange, type GroupDraft } from './tasks.ts';
 
 export const PG_TYPE = 'com.vmware.snapservice.protection_group';
@@ -65,13 +67,17 @@ async function nameTaken(tx: Repos, clusterId: string, name: string, exceptId?: 
   return pending.some((t) => t.clusterId === clusterId && (t.input as { name?: string }).name === name && t.targetId !== exceptId);
 }
 
-export async function submitCreate(call: Call, cluster: Cluster, draft: GroupDraft): Promise<string> {
+export async function submitCreate(call: Call, cluster: Cluster, draft: GroupDraft, replication?: ReplicationPolicy[]): Promise<string> {
   const { store, config } = call.deps;
   fail(nameProblem('spec.name', draft.name));
   fail(targetProblem('spec.target_entities', draft.targetEntities));
   fail(policyProblem('spec.snapshot_policies', draft.policies, config.limits));
   await checkVms(store.repos, cluster, 'spec.target_entities', draft.targetEntities);
   await checkTags(store.repos, 'spec.target_entities', draft.targetEntities);
+  if (replication) {
+    await checkReplication(store.repos, cluster, 'spec.replication_policies', replication);
+    if (replication[0]) draft = { ...draft, replication: replication[0] };
+  }
   return admitTask(call, PG_CREATE, async (tx) => {
     if (await nameTaken(tx, cluster.id, draft.name)) throw errors.invalidArgument('spec.name', `a protection group named '${draft.name}' already exists in cluster ${cluster.id}`);
     const count = (await tx.groups.list(cluster.id)).length;
@@ -91,6 +97,8 @@ async function admitChange(tx: Repos, pg: ProtectionGroup, opts: { lockedRefuses
   if (!now) throw errors.notFound('protection group', pg.id);
   if (opts.lockedRefuses && now.locked) throw vapiError('UNSUPPORTED', 'pg.locked', `Protection group ${pg.id} is locked: it cannot be changed or deleted.`, pg.id);
   if (now.status === 'MARKED_FOR_DELETE') throw errors.notAllowed('pg.marked_for_delete', `Protection group ${pg.id} is marked for deletion.`, pg.id);
+  // Its replicas are managed by the protected site until the group is promoted here.
+  if (now.status === 'DORMANT') throw errors.notAllowed('pg.dormant', `Protection group ${pg.id} is DORMANT: it holds replicas of a protected group at a paired site.`, pg.id);
   const busy = await tx.tasks.activeForTarget(pg.id, PG_TASK_KINDS);
   if (busy) throw errors.notAllowed('pg.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on protection group ${pg.id}.`, pg.id, busy.id);
   return now;
@@ -117,6 +125,13 @@ export async function validateChange(call: Call, cluster: Cluster, change: Group
     await checkTags(call.deps.store.repos, 'spec.target_entities', change.targetEntities);
   }
   if (change.policies) fail(policyProblem('spec.snapshot_policies', change.policies, call.deps.config.limits));
+}
+
+/** The update's replication: undefined keeps the group's, an empty list stops replicating. */
+export async function replicationChange(call: Call, cluster: Cluster, pg: ProtectionGroup, given: ReplicationPolicy[] | undefined): Promise<ReplicationPolicy | null | undefined> {
+  if (!given) return undefined;
+  await checkReplication(call.deps.store.repos, cluster, 'spec.replication_policies', given, pg);
+  return given[0] ?? null;
 }
 
 /** Members the caller may read, in id order. */

@@ -7,7 +7,8 @@ import { Id, Input } from '../../vapi/wire.ts';
 import {
   DeleteSpec, GroupFilter, GroupInfo, GroupList, GroupSpec, GroupUpdateSpec, groupToWire, policiesFromWire, targetsFromWire,
 } from './schemas.ts';
-import { clusterAndGroup, submitChange, submitCreate, validateChange, visibleMembers } from './admission.ts';
+import { clusterAndGroup, replicationChange, submitChange, submitCreate, validateChange, visibleMembers } from './admission.ts';
+import { replicationFromWire } from './replication.ts';
 import { PG_CREATE, PG_DELETE, PG_PAUSE, PG_RESUME, PG_UPDATE } from './tasks.ts';
 import type { ProtectionGroup } from '../../domain/model.ts';
 import { globalGroupOperations } from './global-operations.ts';
@@ -77,7 +78,7 @@ export const groupOperations: Operation[] = [
         targetEntities: targetsFromWire(input.spec.target_entities),
         policies: policiesFromWire(input.spec.snapshot_policies),
         locked: input.spec.locked ?? false,
-      }),
+      }, replicationFromWire(input.spec.replication_policies)),
   }),
   defineOperation({
     service: SERVICE, name: 'update$task', since: '8.0.3.0',
@@ -92,6 +93,7 @@ export const groupOperations: Operation[] = [
         targetEntities: input.spec.target_entities ? targetsFromWire(input.spec.target_entities) : undefined,
         policies: input.spec.snapshot_policies ? policiesFromWire(input.spec.snapshot_policies) : undefined,
         locked: input.spec.locked,
+        replication: await replicationChange(call, cluster, pg, replicationFromWire(input.spec.replication_policies)),
       };
       await validateChange(call, cluster, change);
       return submitChange(call, cluster, pg, PG_UPDATE, change);

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
+import { ReplicationPolicies, replicationToWire } from './replication.ts';
 import { compareIds } from '../../domain/membership.ts';
 import { snapshotFilterFields } from '../../vapi/filters.ts';
 import { compact, DateTime, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, Since, StringEnum, Struct } from '../../vapi/wire.ts';
@@ -52,12 +53,14 @@ export const GroupSpec = Struct(`${NS}.protection_group_spec`, {
   target_entities: TargetEntitiesSchema,
   snapshot_policies: Type.Optional(ListOf(PolicySchema)),
   locked: Type.Optional(Type.Boolean()),
+  replication_policies: Since(V9_0, Type.Optional(ReplicationPolicies())),
 });
 
 export const GroupUpdateSpec = Struct(`${NS}.protection_group_update_spec`, {
   name: Type.Optional(Type.String()),
   target_entities: Type.Optional(TargetEntitiesSchema),
   snapshot_policies: Type.Optional(ListOf(PolicySchema)),
+  replication_policies: Since(V9_0, Type.Optional(ReplicationPolicies())),
   locked: Since(V9_1, Type.Optional(Type.Boolean())),
 });
 
@@ -72,6 +75,7 @@ export const GroupInfo = Struct(`${NS}.protection_group_info`, {
   snapshots: SetOf(Id()),
   locked: Type.Boolean(),
   guid: Since(V9_0, Type.Optional(Id())),
+  replication_policies: Since(V9_0, Type.Optional(ReplicationPolicies())),
 });
 
 export const GroupFilter = Struct(`${PGS}.filter_spec`, {
@@ -170,6 +174,7 @@ export function groupToWire(pg: ProtectionGroup, members: string[], snapshots: P
     // The global identifier that ties a group to its replicas on other sites: a group made
     // here has no other identity than its own.
     guid: pg.id,
+    replication_policies: pg.replication ? [replicationToWire(pg.replication)] : undefined,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { ProtectionGroup, SnapshotPolicy, TargetEntities } from '../../domain/model.ts';
+import type { ReplicationPolicy } from '../../domain/replication.ts';
 import { expiryOf } from '../../domain/schedule.ts';
 import { purgeGroup, recordGroupFailure, takeGroupSnapshot, type GroupSnapshotRequest } from '../../engine/groups.ts';
 import type { Repos } from '../../store/store.ts';
@@ -14,6 +15,7 @@ export interface GroupDraft {
   targetEntities: TargetEntities;
   policies: SnapshotPolicy[];
   locked: boolean;
+  replication?: ReplicationPolicy;
 }
 
 export interface GroupChange {
@@ -22,6 +24,15 @@ export interface GroupChange {
   policies?: SnapshotPolicy[];
   /** Locking is for good: a locked group refuses every change, unlocking included. */
   locked?: boolean;
+  /** A new policy, or null to stop replicating. */
+  replication?: ReplicationPolicy | null;
+}
+
+/** The cluster pair may have gone since admission: a policy over a deleted pair is refused. */
+async function pairStillThere(tx: Repos, r: ReplicationPolicy | null | undefined): Promise<void> {
+  if (r && !(await tx.clusterPairs.get(r.clusterPairId))) {
+    throw errors.invalidArgument('spec.replication_policies[0].cluster_pair', `${r.clusterPairId} is not a cluster pair`);
+  }
 }
 
 async function group(tx: Repos, run: TaskRun): Promise<ProtectionGroup> {
@@ -44,9 +55,11 @@ export const PG_CREATE = defineTask<GroupDraft & { pgId: string }>({
       const now = run.deps.clock.now();
       const taken = await tx.groups.list(run.task.clusterId as string, { names: [d.name] });
       if (taken.length > 0) throw errors.invalidArgument('spec.name', `a protection group named '${d.name}' already exists`);
+      await pairStillThere(tx, d.replication);
       const pg: ProtectionGroup = {
         id: d.pgId, clusterId: run.task.clusterId as string, name: d.name, status: 'ACTIVE', locked: d.locked,
         targetEntities: d.targetEntities, policies: d.policies, createdAt: now, scheduleAnchor: now,
+        ...(d.replication ? { replication: d.replication } : {}),
       };
       await tx.groups.insert(pg);
       return pg.id;
@@ -64,7 +77,8 @@ export const PG_UPDATE = defineTask<GroupChange>({
         const before = new Map(pg.policies.map((p) => [p.name, p]));
         await restartSchedules(tx, pg, c.policies, now, (p) => JSON.stringify(before.get(p.name)?.schedule) === JSON.stringify(p.schedule));
       }
-      await tx.groups.update(pg.id, { name: c.name, targetEntities: c.targetEntities, policies: c.policies, locked: c.locked });
+      await pairStillThere(tx, c.replication);
+      await tx.groups.update(pg.id, { name: c.name, targetEntities: c.targetEntities, policies: c.policies, locked: c.locked, replication: c.replication });
       return undefined;
     }),
 });

@@ -1,4 +1,6 @@
 import type { Cluster, Vm } from '../../domain/model.ts';
+import { compareIds } from '../../domain/membership.ts';
+import { currentMembers } from '../../engine/groups.ts';
 import type { Call } from '../../vapi/operation.ts';
 import { compact } from '../../vapi/wire.ts';
 
@@ -11,12 +13,16 @@ import { compact } from '../../vapi/wire.ts';
 const since = (call: Call) => call.deps.clock.now() - call.deps.config.reportRetentionMs;
 
 /**
- * Replication reports (9.1 `replication: true`) are about groups that replicate to a paired
- * site; this server has no replication yet, so they list nothing.
+ * Replication reports (9.1 `replication: true`) are about the groups that replicate over a
+ * cluster pair (at the recovery site, the DORMANT groups holding replicas) and their members
+ * now; history of groups or VMs gone is not kept for replication.
  */
 export async function groupReport(call: Call, cluster: Cluster, replication: boolean) {
-  if (replication) return [];
   const repos = call.deps.store.repos;
+  if (replication) {
+    return (await repos.groups.list(cluster.id)).filter((g) => g.replication)
+      .map((g) => ({ pg: g.id, info: { name: g.name, deleted: g.status === 'MARKED_FOR_DELETE', status: g.status } }));
+  }
   const groups = await repos.groups.list(cluster.id);
   const present = new Set(groups.map((g) => g.id));
   const gone = (await repos.history.names(cluster.id, 'PG', since(call))).filter((n) => !present.has(n.id));
@@ -54,7 +60,7 @@ export async function readableVms(call: Call, cluster: Cluster, from: number): P
  * may read.
  */
 export async function vmReport(call: Call, cluster: Cluster, replication: boolean) {
-  if (replication) return [];
+  if (replication) return replicatedVms(call, cluster);
   const { vms, recorded } = await candidates(call, cluster, since(call));
   const byId = new Map(vms.map((v) => [v.id, v]));
   const items = [];
@@ -64,5 +70,19 @@ export async function vmReport(call: Call, cluster: Cluster, replication: boolea
     items.push({ vm: vm.id, info: compact({ name: exists ? vm.name : recorded.get(vm.id) ?? vm.name, deleted: !exists, exists }) });
   }
   for (const [id, name] of recorded) if (!byId.has(id)) items.push({ vm: id, info: { name, deleted: true, exists: false } });
+  return items;
+}
+
+/** Members now of the cluster's groups that replicate out, in id order. */
+async function replicatedVms(call: Call, cluster: Cluster) {
+  const repos = call.deps.store.repos;
+  const ids = new Set<string>();
+  for (const g of await repos.groups.list(cluster.id)) {
+    if (g.replication && g.status !== 'DORMANT') for (const id of (await currentMembers(repos, g)).ids) ids.add(id);
+  }
+  const items = [];
+  for (const vm of await repos.vms.list({ ids: [...ids].sort(compareIds) })) {
+    if (await call.authz.canReadVm(vm)) items.push({ vm: vm.id, info: { name: vm.name, deleted: false, exists: true } });
+  }
   return items;
 }

@@ -194,7 +194,12 @@ export const peerOperations: Operation[] = [
     input: Input({ cp: Id() }), ids: ['cp'],
     authorize: (call) => requireSite(call, SITE_MANAGE),
     handler: async (call, { cp }) => {
-      await call.deps.store.repos.clusterPairs.delete(cp);
+      const { repos } = call.deps.store;
+      // Groups at this side replicating over the pair (or holding its replicas) keep it.
+      if ((await repos.groups.list(undefined, { clusterPairIds: [cp] })).length > 0) {
+        throw errors.notAllowed('cluster_pair.in_use', `Cluster pair ${cp} is in use by protection groups that replicate over it.`, cp);
+      }
+      await repos.clusterPairs.delete(cp);
     },
   }),
 ];

@@ -1,7 +1,22 @@
 import { Type } from '@sinclair/typebox';
-import { compact, formatTime, Id, ListOf, SetOf, Since, Struct } from '../../vapi/wire.ts';
+import type { VmReplicationStatus } from '../../domain/replication.ts';
+import { compact, formatTime, Id, ListOf, SetOf, Since, StringEnum, Struct } from '../../vapi/wire.ts';
 
 const NS = 'com.vmware.snapservice.clusters.virtual_machines';
+
+const REPLICATION_STATUSES = [
+  'ERROR', 'MOVING', 'CONFIGURING', 'PAUSED', 'FULL_SYNC', 'INITIAL_FULL_SYNC', 'SYNC', 'NOT_ACTIVE', 'OK', 'UNKNOWN',
+  'RECOVERING', 'RECOVERED', 'DISK_RESIZING', 'CONFIGURATION_ERROR',
+] as const;
+
+const ReplicationInfo = Struct(`${NS}.replication_info`, {
+  status: StringEnum(`${NS}.replication_status`, REPLICATION_STATUSES, { since: { CONFIGURATION_ERROR: '9.1.0.0' } }),
+  cluster_pair: Id(),
+  rpo_violation: Type.Optional(Struct('com.vmware.snapservice.time_period', {
+    unit: StringEnum('com.vmware.snapservice.time_unit', ['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'] as const, { since: { YEAR: '9.1.0.0' } }),
+    duration: Type.Integer(),
+  })),
+});
 
 export const VmInfo = Struct(`${NS}.info`, {
   name: Type.String(),
@@ -12,6 +27,10 @@ export const VmInfo = Struct(`${NS}.info`, {
   oldest_snapshot_time: Type.Optional(Type.String({ format: 'date-time' })),
   snapshot_count: Type.Integer(),
   in_cluster: Type.Boolean(),
+  remote_protection_info: Since('9.0.0.0', Type.Optional(Struct(`${NS}.remote_protection_info`, {
+    incoming_replication: Type.Optional(ReplicationInfo),
+    outgoing_replications: Type.Optional(ListOf(ReplicationInfo)),
+  }))),
 });
 
 export const VmFilter = Struct(`${NS}.filter_spec`, {
@@ -55,6 +74,7 @@ export interface VmView {
   oldestSnapshotTime?: number;
   snapshotCount: number;
   inCluster: boolean;
+  outgoing?: Array<{ clusterPair: string; status: VmReplicationStatus; violationMinutes?: number }>;
 }
 
 export function vmViewToWire(v: VmView) {
@@ -67,5 +87,13 @@ export function vmViewToWire(v: VmView) {
     oldest_snapshot_time: v.oldestSnapshotTime === undefined ? undefined : formatTime(v.oldestSnapshotTime),
     snapshot_count: v.snapshotCount,
     in_cluster: v.inCluster,
+    remote_protection_info: v.outgoing && v.outgoing.length > 0
+      ? {
+        outgoing_replications: v.outgoing.map((o) => compact({
+          status: o.status, cluster_pair: o.clusterPair,
+          rpo_violation: o.violationMinutes === undefined ? undefined : { unit: 'MINUTE', duration: o.violationMinutes },
+        })),
+      }
+      : undefined,
   });
 }

@@ -2,6 +2,8 @@ import type { Cluster, ProtectionGroup, Vm } from '../../domain/model.ts';
 import { globMatcher, isValidGlob } from '../../domain/glob.ts';
 import { compareIds, groupMembers } from '../../domain/membership.ts';
 import { vmTags } from '../../engine/groups.ts';
+import { vmReplicationState } from '../../domain/replication.ts';
+import { compact } from '../../vapi/wire.ts';
 import type { Repos, SnapshotStats } from '../../store/store.ts';
 import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
@@ -50,6 +52,25 @@ async function membershipIndex(repos: Repos, groups: ProtectionGroup[], vmsInClu
   return out;
 }
 
+/** The member's outgoing replications: one per replicating group it is in. */
+async function outgoing(repos: Repos, vm: Vm, groups: ProtectionGroup[], now: number): Promise<VmView['outgoing']> {
+  const out: NonNullable<VmView['outgoing']> = [];
+  for (const g of groups) {
+    if (!g.replication || g.status === 'DORMANT') continue;
+    const last = await repos.replication.lastAcked(g.id, vm.id);
+    const newer = await repos.snapshots.list({ vmId: vm.id, pgId: g.id, ...(last ? { createdAfter: last.takenAt } : {}) });
+    const s = vmReplicationState(g.replication, { paused: g.status !== 'ACTIVE', createdAt: g.createdAt, lastTakenAt: last?.takenAt, pending: newer.length > 0, now });
+    out.push(compact({ clusterPair: g.replication.clusterPairId, status: s.status, violationMinutes: s.violationMinutes }));
+  }
+  return out;
+}
+
+async function withReplication(call: Call, vm: Vm, v: VmView, memberships: Map<string, ProtectionGroup[]>): Promise<VmView> {
+  const groups = memberships.get(vm.id) ?? [];
+  if (!groups.some((g) => g.replication)) return v;
+  return { ...v, outgoing: await outgoing(call.deps.store.repos, vm, groups, call.deps.clock.now()) };
+}
+
 export interface VmListFilter {
   vms?: string[];
   namePatterns?: string[];
@@ -71,7 +92,7 @@ export async function listVms(call: Call, cluster: Cluster, f: VmListFilter): Pr
     const v = view(vm, cluster, stats, memberships);
     if (f.localProtectionEnabled !== undefined && v.localProtectionEnabled !== f.localProtectionEnabled) continue;
     if (!(await call.authz.canReadVm(vm))) continue;
-    out.push(v);
+    out.push(await withReplication(call, vm, v, memberships));
   }
   return out;
 }
@@ -85,5 +106,6 @@ export async function getVm(call: Call, cluster: Cluster, vm: Vm): Promise<VmVie
     repos.vms.list({ clusterIds: [cluster.id] }),
   ]);
   if (vm.clusterId !== cluster.id && !stats.has(vm.id)) throw errors.notFound('virtual machine', vm.id);
-  return view(vm, cluster, stats, await membershipIndex(repos, groups, present));
+  const memberships = await membershipIndex(repos, groups, present);
+  return withReplication(call, vm, view(vm, cluster, stats, memberships), memberships);
 }

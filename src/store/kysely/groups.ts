@@ -1,4 +1,5 @@
 import type { PgSnapshot, PgStatus, ProtectionGroup, SnapshotPolicy, SnapshotType, TargetEntities } from '../../domain/model.ts';
+import type { ReplicationPolicy } from '../../domain/replication.ts';
 import type { PgSnapshotRepo, ProtectionGroupRepo } from '../store.ts';
 import { bool, int, NONE, num, type Db } from './core.ts';
 import type { DB } from './schema.ts';
@@ -14,6 +15,7 @@ function groupOf(r: DB['protectionGroups']): ProtectionGroup {
     policies: JSON.parse(r.policies) as SnapshotPolicy[],
     createdAt: num(r.createdAt),
     scheduleAnchor: num(r.scheduleAnchor),
+    ...(r.replication ? { replication: JSON.parse(r.replication) as ReplicationPolicy } : {}),
   };
 }
 
@@ -28,6 +30,10 @@ function groupRow(p: Partial<ProtectionGroup>): Partial<DB['protectionGroups']> 
   if (p.policies !== undefined) r.policies = JSON.stringify(p.policies);
   if (p.createdAt !== undefined) r.createdAt = p.createdAt;
   if (p.scheduleAnchor !== undefined) r.scheduleAnchor = p.scheduleAnchor;
+  if (p.replication !== undefined) {
+    r.replication = p.replication ? JSON.stringify(p.replication) : null;
+    r.clusterPairId = p.replication?.clusterPairId ?? null;
+  }
   return r;
 }
 
@@ -46,6 +52,7 @@ export function groupRepo(db: Db): ProtectionGroupRepo {
       if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where(NONE);
       if (f.names) q = f.names.length > 0 ? q.where('name', 'in', f.names) : q.where(NONE);
       if (f.statuses) q = f.statuses.length > 0 ? q.where('status', 'in', f.statuses) : q.where(NONE);
+      if (f.clusterPairIds) q = f.clusterPairIds.length > 0 ? q.where('clusterPairId', 'in', f.clusterPairIds) : q.where(NONE);
       const rows = await q.orderBy('createdAt').orderBy('id').execute();
       return rows.map(groupOf);
     },

@@ -4,6 +4,7 @@ import { idRepo, lockRepo, metaRepo, type Db } from './core.ts';
 import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
 import { bulkRepo } from './bulk.ts';
+import { replicationRepo } from './replication.ts';
 import { historyRepo } from './history.ts';
 import { labelRepo } from './labels.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
@@ -30,6 +31,7 @@ export function makeRepos(db: Db): Repos {
     sessions: sessionRepo(db),
     instances: instanceRepo(db),
     groups: groupRepo(db),
+    replication: replicationRepo(db),
     groupSnapshots: pgSnapshotRepo(db),
     history: historyRepo(db),
     tags: tagRepo(db),

@@ -57,6 +57,14 @@ export interface DB {
   protectionGroups: {
     id: string; clusterId: string; name: string; status: string; locked: number; targetEntities: string;
     policies: string; createdAt: number; scheduleAnchor: number;
+    replication: string | null; clusterPairId: string | null;
+  };
+  replicationSent: { pgSnapshotId: string; vmId: string; pgId: string; snapshotId: string; takenAt: number; ackedAt: number };
+  replicaVms: { id: string; pgId: string; sourceSiteId: string; sourceVmId: string; name: string; createdAt: number };
+  replicaDisks: { replicaVmId: string; diskKey: number; label: string; capacityBytes: number; blockSize: number; headLayerId: number };
+  replicaSnapshots: {
+    id: string; replicaVmId: string; sourceSnapshotId: string; sourcePgSnapshotId: string; name: string;
+    takenAt: number; receivedAt: number; disks: string;
   };
   policyRuns: { pgId: string; policy: string; lastRun: number };
   pgSnapshots: {

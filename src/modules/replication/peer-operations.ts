@@ -1,0 +1,93 @@
+import { Type } from '@sinclair/typebox';
+import type { Site } from '../../domain/sites.ts';
+import { ReplicaBaseMismatch, receiveReplica, type IncomingReplica } from '../../engine/replicas.ts';
+import { errors } from '../../errors.ts';
+import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
+import { Id, Input, ListOf, Struct } from '../../vapi/wire.ts';
+import { requireSite, SITE_MANAGE } from '../sites/access.ts';
+import { replicationFromWire, ReplicationPolicySchema, type WireReplicationPolicy } from '../groups/replication.ts';
+import { pruneReplicas } from './retention.ts';
+
+/**
+ * What a protected site calls at its recovery site (under /api/peer, not the vendor's API):
+ * which snapshots of a VM arrived, and one member snapshot's blocks. Only a paired site's
+ * service user may call them, and only for its own replicas.
+ */
+const SERVICE = 'snapservice.peer.replicas';
+
+/** The paired site the caller is the service user of; anyone else finds nothing here. */
+async function callerSite(call: Call): Promise<Site> {
+  await requireSite(call, SITE_MANAGE);
+  const site = await call.deps.store.repos.sites.byLocalUser(call.user);
+  if (!site) throw errors.notFound('site', call.user);
+  return site;
+}
+
+const Block = Struct(`${SERVICE}.block`, { block: Type.Integer({ minimum: 0 }), data: Type.String() });
+
+const ReplicaSpec = Struct(`${SERVICE}.replica_spec`, {
+  cluster_pair: Id(),
+  pg: Struct(`${SERVICE}.group`, { id: Id(), name: Type.String(), policy: ReplicationPolicySchema }),
+  vm: Struct(`${SERVICE}.vm`, { id: Id(), name: Type.String() }),
+  snapshot: Struct(`${SERVICE}.snapshot`, { id: Id(), pg_snapshot: Id(), name: Type.String(), taken_at: Type.Integer() }),
+  base_snapshot: Type.Optional(Id()),
+  disks: ListOf(Struct(`${SERVICE}.disk`, {
+    key: Type.Integer(), label: Type.String(), capacity: Type.Integer({ minimum: 1 }), block_size: Type.Integer({ minimum: 1 }),
+    full: Type.Boolean(), blocks: ListOf(Block),
+  })),
+});
+
+function blockData(data: string, max: number): Buffer {
+  const buf = Buffer.from(data, 'base64');
+  if (buf.length > max) throw errors.invalidArgument('spec.disks.blocks.data', `must decode to at most the block size (${max} bytes)`);
+  return buf;
+}
+
+export const replicationPeerOperations: Operation[] = [
+  defineOperation({
+    service: `${SERVICE}.vms`, name: 'get', since: '9.0.0.0', readOnly: true,
+    rest: { method: 'GET', path: '/api/peer/replica-vms/{vm}' },
+    input: Input({ vm: Id() }), ids: ['vm'],
+    output: Struct(`${SERVICE}.vm_state`, { snapshots: ListOf(Id()) }),
+    authorize: (call) => callerSite(call),
+    handler: async (call, { vm }, site) => {
+      const { repos } = call.deps.store;
+      const replica = await repos.replication.getVm(site.id, vm);
+      return { snapshots: replica ? (await repos.replication.listSnapshots(replica.id)).map((s) => s.sourceSnapshotId) : [] };
+    },
+  }),
+  defineOperation({
+    service: SERVICE, name: 'create', since: '9.0.0.0',
+    rest: { method: 'POST', path: '/api/peer/replicas', body: 'spec' },
+    input: Input({ spec: ReplicaSpec }),
+    output: Struct(`${SERVICE}.create_result`, { replica_snapshot: Id() }),
+    authorize: (call) => callerSite(call),
+    handler: async (call, { spec }, site) => {
+      const { deps } = call;
+      const policy = replicationFromWire([spec.pg.policy as WireReplicationPolicy])?.[0];
+      const incoming = (recoveryClusterId: string): IncomingReplica => ({
+        sourceSiteId: site.id, recoveryClusterId,
+        pg: { id: spec.pg.id, name: spec.pg.name, policy: policy as NonNullable<typeof policy> },
+        vm: spec.vm,
+        snapshot: { id: spec.snapshot.id, pgSnapshotId: spec.snapshot.pg_snapshot, name: spec.snapshot.name, takenAt: spec.snapshot.taken_at },
+        baseSnapshotId: spec.base_snapshot ?? null,
+        disks: spec.disks.map((d) => ({
+          diskKey: d.key, label: d.label, capacityBytes: d.capacity, blockSize: d.block_size, full: d.full,
+          blocks: d.blocks.map((b) => ({ blockNo: b.block, data: blockData(b.data, d.block_size) })),
+        })),
+      });
+      try {
+        return await deps.store.transaction(async (tx) => {
+          const pair = await tx.clusterPairs.get(spec.cluster_pair);
+          if (!pair || pair.peerSiteId !== site.id) throw errors.notFound('cluster pair', spec.cluster_pair);
+          const snap = await receiveReplica(tx, incoming(pair.localClusterId), deps.clock.now());
+          await pruneReplicas(tx, snap.replicaVmId, policy?.keepLast ?? 1);
+          return { replica_snapshot: snap.id };
+        });
+      } catch (err) {
+        if (err instanceof ReplicaBaseMismatch) throw errors.notAllowed('replication.base_mismatch', err.message);
+        throw err;
+      }
+    },
+  }),
+];
