@@ -45,31 +45,14 @@ export async function writeBlock(tx: Repos, disk: Disk, blockNo: number, data: B
  * Freezes every disk of the VM: the current head becomes the snapshot's layer and an empty
  * layer goes on top. Cost is O(disks), whatever their size.
  */
-export async function snapshotDisks(tx: Repos, vm: Vm, snapshotId: string, clusterId: string): Promise<DiskSnapshot[]> {
-  const out: DiskSnapshot[] = [];
-  for (const disk of await tx.disks.listForVm(vm.id)) {
-    const epoch = disk.epoch + 1;
-    const head = await tx.layers.create(disk.headLayerId);
-    await tx.disks.update(vm.id, disk.diskKey, { headLayerId: head, epoch });
-    out.push({
-      snapshotId,
-      diskKey: disk.diskKey,
-      label: disk.label,
-      capacityBytes: disk.capacityBytes,
-      blockSize: disk.blockSize,
-      layerId: disk.headLayerId,
-      sequenceUuid: disk.sequenceUuid,
-      epoch,
-      uri: `vsan:${clusterId}/${vm.id}/${disk.diskKey}/snapshot-${epoch}`,
-    });
-  }
-  return out;
+export function snapshotDisks(tx: Repos, vm: Vm, snapshotId: string, clusterId: string): Promise<DiskSnapshot[]> {
+  return snapshotAndRevertDisks(tx, vm, snapshotId, clusterId, []);
 }
 
 /**
  * A revert's system snapshot and the revert in one step: each disk's head is frozen into the
  * snapshot, and a disk the target has gets a fresh head over the target's content and a new
- * sequence UUID. The end state is that of snapshotDisks then revertDisks, without the empty
+ * sequence UUID (with no target, a plain snapshot: an empty head over the frozen one). The end state is that of snapshotDisks then revertDisks, without the empty
  * head the first would add only for the second to drop (five statements per disk fewer).
  */
 export async function snapshotAndRevertDisks(
