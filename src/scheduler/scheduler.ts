@@ -1,4 +1,4 @@
-import { whenQuiet } from '../clock/clock.ts';
+import { ClockLoop } from '../clock/loop.ts';
 import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
@@ -7,8 +7,6 @@ import { expireGroupSnapshot, recordGroupFailure, scheduledExpiry, scheduledName
 
 /** How often (real time) to look for work another process may have added. */
 const POLL_MS = 5000;
-/** Nothing scheduled: sleep (service time) until told, or until the real-time poll. */
-const FOREVER = 100 * 365 * 24 * 3600_000;
 const BATCH = 100;
 
 /**
@@ -18,58 +16,32 @@ const BATCH = 100;
  * policy's last run, so with several processes on one store every snapshot is taken once.
  */
 export class Scheduler {
-  private stopped = false;
-  private wake?: AbortController;
-  private busy = false;
-  private again = false;
-  private loopDone?: Promise<void>;
+  private readonly loop: ClockLoop;
 
-  constructor(private readonly deps: Deps) {}
-
-  private stopPoll?: () => void;
+  constructor(private readonly deps: Deps) {
+    this.loop = new ClockLoop(deps, 'scheduler', POLL_MS, async () => {
+      await this.runDue();
+      const next = await this.nextWake();
+      return next === undefined ? undefined : next - deps.clock.now();
+    });
+  }
 
   start(): void {
-    this.stopPoll = this.deps.wall.every(POLL_MS, () => this.notify());
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   /** Groups or snapshots changed: look again now. */
   notify(): void {
-    this.again = true;
-    this.wake?.abort();
+    this.loop.notify();
   }
 
-  async stop(): Promise<void> {
-    this.stopPoll?.();
-    this.stopped = true;
-    this.wake?.abort();
-    await this.loopDone;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Resolves once the scheduler is asleep (tests and clock advance wait on it). */
   idle(): Promise<void> {
-    return whenQuiet(() => !this.busy && !this.again);
-  }
-
-  private async loop(): Promise<void> {
-    const { clock, log } = this.deps;
-    while (!this.stopped) {
-      this.busy = true;
-      this.again = false;
-      let next = clock.now() + FOREVER;
-      try {
-        await this.runDue();
-        next = Math.min(next, (await this.nextWake()) ?? next);
-      } catch (err) {
-        log.error({ err }, 'scheduler pass failed');
-      }
-      if (this.stopped) break;
-      const wake = new AbortController();
-      this.wake = wake;
-      this.busy = false;
-      if (!this.again) await clock.sleep(Math.max(0, next - clock.now()), wake.signal);
-    }
-    this.busy = false;
+    return this.loop.idle();
   }
 
   /** Everything due at the current service time: scheduled runs, expiries, soft deletes. */

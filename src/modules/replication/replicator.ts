@@ -1,4 +1,4 @@
-import { whenQuiet } from '../../clock/clock.ts';
+import { ClockLoop } from '../../clock/loop.ts';
 import type { Deps } from '../../context.ts';
 import type { ProtectionGroup, VmSnapshot } from '../../domain/model.ts';
 import type { ReplicationPolicy } from '../../domain/replication.ts';
@@ -11,8 +11,6 @@ import { replicationToWire } from '../groups/replication.ts';
 export const PASS_MS = 60_000;
 /** Real time between looks for work another process may have added. */
 const POLL_MS = 5000;
-/** Nothing replicates: sleep (service time) until told, so advancing a month costs no passes. */
-const FOREVER = 100 * 365 * 24 * 3600_000;
 
 /**
  * Ships each new snapshot of every replicating group to the recovery site, member by member,
@@ -21,54 +19,26 @@ const FOREVER = 100 * 365 * 24 * 3600_000;
  * nothing that arrived is sent again; what did not arrive is sent on the next pass.
  */
 export class Replicator {
-  private stopped = false;
-  private busy = false;
-  private again = false;
-  private wake?: AbortController;
-  private loopDone?: Promise<void>;
-  private stopPoll?: () => void;
+  private readonly loop: ClockLoop;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    this.loop = new ClockLoop(deps, 'replication', POLL_MS, async () => ((await this.pass()) ? PASS_MS : undefined));
+  }
 
   start(): void {
-    this.stopPoll = this.deps.wall.every(POLL_MS, () => this.notify());
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   notify(): void {
-    this.again = true;
-    this.wake?.abort();
+    this.loop.notify();
   }
 
-  async stop(): Promise<void> {
-    this.stopPoll?.();
-    this.stopped = true;
-    this.wake?.abort();
-    await this.loopDone;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   idle(): Promise<void> {
-    return whenQuiet(() => !this.busy && !this.again);
-  }
-
-  private async loop(): Promise<void> {
-    const { clock, log } = this.deps;
-    while (!this.stopped) {
-      this.busy = true;
-      this.again = false;
-      let next = FOREVER;
-      try {
-        if (await this.pass()) next = PASS_MS;
-      } catch (err) {
-        log.error({ err }, 'replication pass failed');
-      }
-      if (this.stopped) break;
-      const wake = new AbortController();
-      this.wake = wake;
-      this.busy = false;
-      if (!this.again) await clock.sleep(next, wake.signal);
-    }
-    this.busy = false;
+    return this.loop.idle();
   }
 
   /**

@@ -1,0 +1,72 @@
+import type { Clock, WallClock } from './clock.ts';
+import { whenQuiet } from './clock.ts';
+
+/** One round of a loop's work; returns the service time to sleep before the next (undefined: until told). */
+export type Round = () => Promise<number | undefined>;
+
+/** Nothing planned: sleep (service time) until told, or until the real-time poll. */
+const FOREVER = 100 * 365 * 24 * 3600_000;
+
+/**
+ * A background worker that sleeps on the service clock: `advance` and real time drive it
+ * alike. It runs a round, then sleeps as long as the round asked, unless told (`notify`) or
+ * polled on real time for work another process may have added.
+ */
+export class ClockLoop {
+  private stopped = false;
+  private busy = false;
+  private again = false;
+  private wake?: AbortController;
+  private loopDone?: Promise<void>;
+  private stopPoll?: () => void;
+
+  constructor(
+    private readonly deps: { clock: Clock; wall: WallClock; log: { error(obj: object, msg: string): void } },
+    private readonly what: string,
+    private readonly pollMs: number,
+    private readonly round: Round,
+  ) {}
+
+  start(): void {
+    this.stopPoll = this.deps.wall.every(this.pollMs, () => this.notify());
+    this.loopDone = this.loop();
+  }
+
+  /** Something changed: run a round now. */
+  notify(): void {
+    this.again = true;
+    this.wake?.abort();
+  }
+
+  async stop(): Promise<void> {
+    this.stopPoll?.();
+    this.stopped = true;
+    this.wake?.abort();
+    await this.loopDone;
+  }
+
+  /** Resolves once the loop is asleep (tests and clock advance wait on it). */
+  idle(): Promise<void> {
+    return whenQuiet(() => !this.busy && !this.again);
+  }
+
+  private async loop(): Promise<void> {
+    const { clock, log } = this.deps;
+    while (!this.stopped) {
+      this.busy = true;
+      this.again = false;
+      let sleepMs = FOREVER;
+      try {
+        sleepMs = Math.max(0, (await this.round()) ?? FOREVER);
+      } catch (err) {
+        log.error({ err }, `${this.what} pass failed`);
+      }
+      if (this.stopped) break;
+      const wake = new AbortController();
+      this.wake = wake;
+      this.busy = false;
+      if (!this.again) await clock.sleep(sleepMs, wake.signal);
+    }
+    this.busy = false;
+  }
+}
