@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_URL, postgresAvailable } from '../store-contract/pg-harness.ts';
+import { postgresAvailable, scratchDatabase } from '../store-contract/pg-harness.ts';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
 
 /**
@@ -12,30 +10,18 @@ import { ids, makeApp, type TestApp } from '../helpers/app.ts';
 const available = await postgresAvailable();
 if (!available) console.warn('PostgreSQL app test skipped: no server reachable (see test/store-contract/pg-harness.ts)');
 
-const db = `snapservice_app_${randomBytes(4).toString('hex')}`;
-const admin = async (sql: string) => {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-};
-
 describe.skipIf(!available)('the server on PostgreSQL', () => {
   let t: TestApp;
+  let db: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
   let I: Awaited<ReturnType<typeof ids>>;
   beforeAll(async () => {
-    await admin(`create database "${db}"`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${db}`;
-    t = await makeApp({ store: url.toString(), taskDelayMs: 1000, taskQueueMs: 0 });
+    db = await scratchDatabase('app');
+    t = await makeApp({ store: db.url.toString(), taskDelayMs: 1000, taskQueueMs: 0 });
     I = await ids(t);
   });
   afterAll(async () => {
     await t?.close();
-    await admin(`drop database if exists "${db}" with (force)`);
+    await db?.drop();
   });
 
   it('reverts VMs to exactly their snapshot data, with the cap holding under concurrency', async () => {

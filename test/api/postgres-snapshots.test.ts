@@ -1,37 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_URL, postgresAvailable } from '../store-contract/pg-harness.ts';
+import { postgresAvailable, scratchDatabase } from '../store-contract/pg-harness.ts';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
 
 /** The 9.1 snapshot index, its tasks and labels on the PostgreSQL adapter, end to end. */
 const available = await postgresAvailable();
 if (!available) console.warn('PostgreSQL snapshot index test skipped: no server reachable (see test/store-contract/pg-harness.ts)');
 
-const db = `snapservice_snaps_${randomBytes(4).toString('hex')}`;
-const admin = async (sql: string) => {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-};
-
 describe.skipIf(!available)('global VM snapshots on PostgreSQL', () => {
   let t: TestApp;
+  let db: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
   let I: Awaited<ReturnType<typeof ids>>;
   beforeAll(async () => {
-    await admin(`create database "${db}"`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${db}`;
-    t = await makeApp({ store: url.toString(), seed: 'demo', taskDelayMs: 1000, taskQueueMs: 0 });
+    db = await scratchDatabase('snaps');
+    t = await makeApp({ store: db.url.toString(), seed: 'demo', taskDelayMs: 1000, taskQueueMs: 0 });
     I = await ids(t);
   });
   afterAll(async () => {
     await t?.close();
-    await admin(`drop database if exists "${db}" with (force)`);
+    await db?.drop();
   });
 
   const LIST = '/api/snapservice/virtual-machines/snapshots';

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_URL, postgresAvailable } from '../store-contract/pg-harness.ts';
+import { ADMIN_URL, postgresAvailable, scratchDatabase } from '../store-contract/pg-harness.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 
 /**
@@ -12,17 +10,6 @@ import { makeApp, type TestApp } from '../helpers/app.ts';
  */
 const available = await postgresAvailable();
 if (!available) console.warn('PostgreSQL readiness test skipped: no server reachable (see test/store-contract/pg-harness.ts)');
-
-const db = `snapservice_ready_${randomBytes(4).toString('hex')}`;
-const admin = async (sql: string) => {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-};
 
 class Relay {
   private server?: Server;
@@ -54,21 +41,21 @@ class Relay {
 
 describe.skipIf(!available)('readiness on PostgreSQL', () => {
   let t: TestApp;
+  let db: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
   let relay: Relay;
   beforeAll(async () => {
-    await admin(`create database "${db}"`);
+    db = await scratchDatabase('ready');
     const target = new URL(ADMIN_URL);
     relay = new Relay({ host: target.hostname, port: Number(target.port || 5432) });
     await relay.open();
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${db}`;
+    const url = new URL(db.url);
     url.port = String(relay.port);
     t = await makeApp({ store: url.toString() });
   });
   afterAll(async () => {
     await t?.close();
     await relay?.close();
-    await admin(`drop database if exists "${db}" with (force)`);
+    await db?.drop();
   });
 
   it('fails while PostgreSQL is unreachable and recovers when it is back', async () => {

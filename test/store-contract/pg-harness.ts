@@ -130,3 +130,21 @@ export function postgresHarness(): Harness & { dispose(): Promise<void> } {
     },
   };
 }
+
+/** A fresh database on the test server for one test file: its URL, and a way to drop it. */
+export async function scratchDatabase(prefix: string): Promise<{ url: URL; drop(): Promise<void> }> {
+  const name = `snapservice_${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: ADMIN_URL });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`create database "${name}"`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url, drop: () => admin(`drop database if exists "${name}" with (force)`) };
+}
