@@ -1,6 +1,7 @@
 import { errors } from '../../errors.ts';
 import { runThenApply } from '../../tasks/simple.ts';
 import { defineTask } from '../../tasks/task.ts';
+import { deliverRemovals } from '../replication/removals.ts';
 import { callSite } from '../sites/access.ts';
 import { inUseError, pairInUse } from './usage.ts';
 import { alreadyPaired, precheck, refusal, type CreateRequest } from './precheck.ts';
@@ -65,8 +66,11 @@ export const CP_DELETE = defineTask<{ id: string }>({
     const site = await deps.store.repos.sites.get(pair.peerSiteId);
     await run.begin(1, run.task.description);
     if (deps.config.taskDelayMs > 0) await run.sleep(deps.config.taskDelayMs);
+    const wait = (ms: number) => run.sleep(ms);
+    // The peer keeps a pair its replica groups use: the replicas owed a removal go first.
+    if (site) await deliverRemovals(deps, wait, site.id);
     // Removed at the peer first: a pair the peer still holds must not vanish here alone.
-    if (site) await callSite(deps, site, 'DELETE', `/api/peer/cluster-pairs/${pair.id}`, undefined, (ms) => run.sleep(ms));
+    if (site) await callSite(deps, site, 'DELETE', `/api/peer/cluster-pairs/${pair.id}`, undefined, wait);
     await deps.store.transaction(async (tx) => {
       await tx.clusterPairs.delete(pair.id);
       await run.succeed(tx, undefined);
