@@ -16,7 +16,7 @@ async function replicated(): Promise<void> {
   expect(await group()).toMatchObject({ status: 'DORMANT' });
 }
 
-async function update(payload: unknown): Promise<void> {
+async function update(payload: Record<string, unknown>): Promise<void> {
   const r = await p.a.req({ method: 'PATCH', url: `/api/snapservice/clusters/${p.cluster}/protection-groups/${p.pg}?vmw-task=true`, headers: json, payload });
   expect(r.statusCode, r.payload).toBe(202);
   expect((await task(p.a, r.json())).status).toBe('SUCCEEDED');
@@ -34,12 +34,17 @@ describe('replica cleanup', () => {
   it('replication removed from the group: the DORMANT group, its replica VMs and their layers go', async () => {
     const empty = await layers();
     await replicated();
+    // The recovery site reports the incoming replica as a replication placeholder: not in its inventory.
+    const bCluster = (await p.b.runtime.deps.store.repos.groups.get(p.pg))?.clusterId as string;
+    const report = async () => (await p.b.req({ method: 'GET', url: `/api/snapservice/reports/clusters/${bCluster}/virtual-machines?replication=true` })).json().items;
+    expect(await report()).toEqual([{ vm: p.vm, info: { name: 'web-01', deleted: false, exists: false } }]);
     await update({ replication_policies: [] });
     await p.a.advance(0);
     expect(await group()).toBeUndefined();
     expect(await replicas(p)).toEqual([]);
     expect(await p.b.runtime.deps.store.repos.replication.listVms(p.pg)).toEqual([]);
     expect(await layers()).toEqual(empty);
+    expect(await report()).toEqual([]);
     expect(await p.a.runtime.deps.store.repos.replication.removals()).toEqual([]);
   });
 
