@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { link, MIN, outgoing, replicas, replicationPair, snapshot, sourceDigest, write, type ReplicationPair } from '../helpers/replication.ts';
+import { DISK, link, MIN, outgoing, replicas, replicationPair, snapshot, sourceDigest, write, type ReplicationPair } from '../helpers/replication.ts';
 
 /** Replication across a simulated link: cut and restored, slowed by bandwidth, all in service time. */
 let p: ReplicationPair;
@@ -19,6 +19,13 @@ describe('replication over a simulated link', () => {
     await p.a.advance(MIN);
     expect(await replicas(p)).toEqual([{ source: first, digest: await sourceDigest(p, first) }]);
     expect(await outgoing(p)).toEqual([{ status: 'OK', cluster_pair: p.cp }]);
+    // The sim API shows the replica's content at the recovery site.
+    const seen = (await p.b.req({ method: 'GET', url: `/api/sim/replica-vms/${p.vm}` })).json();
+    expect(seen).toMatchObject({ site: p.a.runtime.deps.site.id, name: 'web-01', pg: p.pg, snapshots: [{ source_snapshot: first, name: 'first' }] });
+    expect(seen.snapshots[0].disks.find((d: any) => d.key === DISK).digest).toBe(await sourceDigest(p, first));
+    expect((await p.b.req({ method: 'GET', url: '/api/sim/replica-vms/vm-none' })).statusCode).toBe(404);
+    expect((await p.b.req({ method: 'GET', url: `/api/sim/replica-vms/${p.vm}`, as: 'readonly' })).statusCode).toBe(403);
+    expect((await p.b.req({ method: 'GET', url: `/api/sim/replica-vms/${p.vm}`, as: null })).statusCode).toBe(401);
 
     await link(p, { cut: true });
     await write(p, 1, 'one');
