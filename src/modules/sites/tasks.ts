@@ -142,6 +142,8 @@ export const SITE_DELETE = defineTask<DeleteSiteInput>({
         await tx.users.delete(site.localUser);
         await run.succeed(tx, undefined);
       });
+      // A later pairing with the same site starts with a clear link.
+      deps.links.clear(site.id);
     } finally {
       if (input.session) await peerLogout(target);
     }
