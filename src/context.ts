@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, WallClock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { FaultInjector } from './faults/injector.ts';
+import type { LinkTable } from './faults/links.ts';
 import type { Journal } from './journal/journal.ts';
 import type { Role, Task } from './domain/model.ts';
 import type { Metrics } from './metrics/metrics.ts';
@@ -78,6 +79,8 @@ export interface Deps {
   inflight: InFlight;
   /** Fault rules of the simulation plane, and the task failures they planned. */
   faults: FaultInjector;
+  /** Simulated conditions of the links to paired sites (sim API), applied by the peer client. */
+  links: LinkTable;
   /** The latest API calls, for tests to assert on. */
   journal: Journal;
 }

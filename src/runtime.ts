@@ -16,6 +16,7 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { allOperations, everyOperation } from './modules/index.ts';
 import { FaultInjector } from './faults/injector.ts';
+import { LinkTable } from './faults/links.ts';
 import { Journal } from './journal/journal.ts';
 import { parseRules } from './modules/sim/fault-rules.ts';
 import { STS_CALL_POINTS } from './modules/sts/route.ts';
@@ -72,6 +73,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       inflight: new InFlight(),
       faults: await loadFaults(config),
       journal: new Journal(config.journalSize),
+      links: new LinkTable(),
     };
     // Every task kind a stored task may have, also of operations not served with this config.
     const runner = new TaskRunner(deps, executorsOf(everyOperation()));

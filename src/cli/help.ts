@@ -31,6 +31,7 @@ export const FIELD_HELP: Record<string, [placeholder: string, text: string]> = {
   systemSnapshotRetentionMs: ['MS', 'lifetime of the snapshots the system takes before a revert'],
   reportRetentionMs: ['MS', 'how long snapshot history is kept for the reports (default 90 days)'],
   bodyLimit: ['BYTES', 'largest request body accepted'],
+  replicationChunkBytes: ['BYTES', "replication sends changed blocks in chunks of at most this many bytes (keep 3/4 of the peer's --body-limit)"],
   maxDigestBytes: ['BYTES', 'disks larger than this get no whole-content digest'],
   scryptCost: ['N', "log2 of scrypt's N for new password hashes (10-20)"],
   logLevel: ['LEVEL', 'fatal, error, warn, info, debug, trace or silent (logs go to stderr)'],

@@ -19,6 +19,8 @@ export class ClockLoop {
   private wake?: AbortController;
   private loopDone?: Promise<void>;
   private stopPoll?: () => void;
+  private waits = 0;
+  private readonly halt = new AbortController();
 
   constructor(
     private readonly deps: { clock: Clock; wall: WallClock; log: { error(obj: object, msg: string): void } },
@@ -38,16 +40,32 @@ export class ClockLoop {
     this.wake?.abort();
   }
 
+  /**
+   * A wait on the service clock inside a round (a transfer over a slow simulated link). The
+   * loop counts as idle meanwhile, as the runner's tasks do in their sleeps: an `advance`
+   * waiting for quiet must be able to move time on to the wait's end.
+   */
+  async sleep(ms: number): Promise<void> {
+    this.waits++;
+    try {
+      await this.deps.clock.sleep(ms, this.halt.signal);
+    } finally {
+      this.waits--;
+    }
+    if (this.stopped) throw new Error(`${this.what} stopping`);
+  }
+
   async stop(): Promise<void> {
     this.stopPoll?.();
     this.stopped = true;
+    this.halt.abort();
     this.wake?.abort();
     await this.loopDone;
   }
 
   /** Resolves once the loop is asleep (tests and clock advance wait on it). */
   idle(): Promise<void> {
-    return whenQuiet(() => !this.busy && !this.again);
+    return whenQuiet(() => this.waits > 0 || (!this.busy && !this.again));
   }
 
   private async loop(): Promise<void> {

@@ -32,6 +32,11 @@ export const ConfigSchema = Type.Object(
     siteUrl: Type.Optional(Type.String()),
     /** A call to a paired site that has not answered within this time fails as unreachable. */
     siteTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+    /**
+     * Replication sends a snapshot's changed blocks in chunks of at most this many bytes (before
+     * base64): one chunk per request, under the recovery site's body limit (1 MiB by default).
+     */
+    replicationChunkBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 512 * 1024 }),
     http: Type.Boolean({ default: false }),
     certFile: Type.Optional(Type.String()),
     keyFile: Type.Optional(Type.String()),

@@ -152,3 +152,27 @@ export function vmReplicationState(p: ReplicationPolicy, o: { paused: boolean; c
     : o.lastTakenAt === undefined ? 'NOT_ACTIVE' : 'OK';
   return lagMs > rpoMs(p) ? { status, lagMs, violationMinutes: Math.floor(lagMs / 60_000) } : { status, lagMs };
 }
+
+/**
+ * At the recovery site: one chunk of a member snapshot's changed blocks, held apart until the
+ * last one arrives and the snapshot lands whole. `pieces` is the chunk's wire content (JSON).
+ */
+export interface ReplicaChunk {
+  sourceSnapshotId: string;
+  index: number;
+  /** Chunks the snapshot is sent in; a new plan (another count or base) replaces the held chunks. */
+  count: number;
+  baseSnapshotId: string | null;
+  sourceSiteId: string;
+  pgId: string;
+  sourceVmId: string;
+  pieces: string;
+  receivedAt: number;
+}
+
+/** At the protected site: the recovery site must drop a group's replicas (told at the next pass that reaches it). */
+export interface ReplicaRemoval {
+  pgId: string;
+  siteId: string;
+  requestedAt: number;
+}

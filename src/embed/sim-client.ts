@@ -1,5 +1,6 @@
 import type { SimTransport } from './http.ts';
 import { faultsClient, requestsClient, type SimFaults, type SimRequests } from './sim-plane.ts';
+import { linksClient, replicasClient, type SimLinks, type SimReplicas } from './sim-sites.ts';
 
 /** What a disk holds, as the simulation API reports it. */
 export interface DiskContent {
@@ -46,10 +47,17 @@ export interface SimClient {
   faults: SimFaults;
   /** The request journal: what clients called. */
   requests: SimRequests;
+  /** The simulated network to paired sites: cut, restore, latency, bandwidth. */
+  links: SimLinks;
+  /** Replicas this site holds as a recovery site. */
+  replicas: SimReplicas;
 }
 
 export function createSimClient(t: SimTransport): SimClient {
-  return { clock: clockClient(t), disks: disksClient(t), snapshots: snapshotsClient(t), faults: faultsClient(t), requests: requestsClient(t) };
+  return {
+    clock: clockClient(t), disks: disksClient(t), snapshots: snapshotsClient(t), faults: faultsClient(t), requests: requestsClient(t),
+    links: linksClient(t), replicas: replicasClient(t),
+  };
 }
 
 const seg = (s: string | number) => encodeURIComponent(String(s));

@@ -102,3 +102,41 @@ export async function receiveReplica(tx: Repos, r: IncomingReplica, now: number)
   await tx.replication.insertSnapshot(snap);
   return snap;
 }
+
+/**
+ * Drops a source site's replicas of a group at the recovery site: the replica VMs with every
+ * layer of their disks, chunks still held, and the DORMANT group. A group this site protects
+ * itself (not DORMANT: it was made active here) keeps its own state; only the replicas go.
+ * Whether anything was there.
+ */
+export async function dropReplicaGroup(tx: Repos, sourceSiteId: string, pgId: string): Promise<boolean> {
+  let found = false;
+  for (const vm of await tx.replication.listVms(pgId)) {
+    if (vm.sourceSiteId !== sourceSiteId) continue;
+    found = true;
+    const layers = new Set<number>();
+    for (const d of await tx.replication.disks(vm.id)) for (const id of await tx.layers.chain(d.headLayerId)) layers.add(id);
+    await tx.replication.deleteVm(vm.id);
+    // Nearest first in each chain: children go before their parents.
+    for (const id of [...layers].sort((a, b) => b - a)) await tx.layers.delete(id);
+  }
+  await tx.replication.dropGroupChunks(sourceSiteId, pgId);
+  const pg = await tx.groups.get(pgId);
+  if (pg?.status === 'DORMANT') {
+    await tx.groups.delete(pgId);
+    found = true;
+  }
+  return found;
+}
+
+/**
+ * At the protected site: the group stops replicating over its cluster pair (replication removed
+ * or moved, or the group deleted). The recovery site's replicas are owed a removal, and what
+ * was sent is forgotten: replicating again starts with a full copy.
+ */
+export async function stopReplicating(tx: Repos, pg: ProtectionGroup, now: number): Promise<void> {
+  if (!pg.replication || pg.status === 'DORMANT') return;
+  const pair = await tx.clusterPairs.get(pg.replication.clusterPairId);
+  if (pair) await tx.replication.requestRemoval({ pgId: pg.id, siteId: pair.peerSiteId, requestedAt: now });
+  await tx.replication.forgetGroup(pg.id);
+}

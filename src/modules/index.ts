@@ -19,13 +19,15 @@ import { peerOperations } from './sites/peer-operations.ts';
 import { replicationPeerOperations } from './replication/peer-operations.ts';
 import { vmProtectionOperations } from './vm-protection/operations.ts';
 import { siteResourceOperations } from './sites/resources.ts';
+import { simReplicaOperations } from './replication/sim.ts';
+import { simLinkOperations } from './sites/links.ts';
 import { simLicenseOperations } from './sites/sim.ts';
 import { taskOperations } from './tasks/operations.ts';
 import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
 import { vmOperations } from './vms/operations.ts';
 
-const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations];
+const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations, ...simLinkOperations, ...simReplicaOperations];
 
 /** Every operation this server defines, whatever it serves: the task runner's executors come from here. */
 export function everyOperation(): Operation[] {

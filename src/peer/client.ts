@@ -3,6 +3,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { VapiError, vapiError, type VapiErrorBody } from '../errors.ts';
+import { transferMs, type LinkConditions } from '../faults/links.ts';
 
 /**
  * The one way this server talks to a paired site: HTTPS to the remote's REST endpoints, the
@@ -29,6 +30,13 @@ export class PeerError extends Error {
 
 export type PeerAuth = { user: string; password: string } | { session: string };
 
+/** The simulated link a call crosses: its conditions (read at each step) and how time passes on it. */
+export interface PeerLink {
+  conditions(): LinkConditions;
+  /** Waits `ms` of link time (the service clock: a slow link is slow in simulated time). */
+  wait(ms: number): Promise<void>;
+}
+
 export interface PeerTarget {
   /** https://host:port */
   url: string;
@@ -36,6 +44,8 @@ export interface PeerTarget {
   certificate: string;
   auth?: PeerAuth;
   timeoutMs: number;
+  /** A paired site's link; absent while pairing (no site yet to set conditions for). */
+  link?: PeerLink;
 }
 
 /** The certificate's facts, or undefined when `pem` is no certificate. */
@@ -80,11 +90,37 @@ const VERIFY_CODES = new Set([
 
 class PinMismatch extends Error {}
 
-/** One REST call to the peer; resolves with the JSON reply (undefined for none). */
-export function peerCall<T = unknown>(target: PeerTarget, method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * One REST call to the peer; resolves with the JSON reply (undefined for none). Through a
+ * simulated link: a cut link fails before connecting; latency and the request's transfer time
+ * pass before it is sent, the reply's after it arrived, and a cut meanwhile fails the call
+ * (after the peer acted on it, as a connection lost mid-reply would).
+ */
+export async function peerCall<T = unknown>(target: PeerTarget, method: string, path: string, body?: unknown): Promise<T> {
   const url = new URL(path, target.url);
-  const pinned = certificateInfo(target.certificate);
   const payload = body === undefined ? undefined : JSON.stringify(body);
+  const link = target.link;
+  if (!link) return exchange<T>(target, url, method, payload);
+  await crossLink(link, url, 'send', Buffer.byteLength(payload ?? ''));
+  let received = 0;
+  const outcome = await exchange<T>(target, url, method, payload, (n) => (received = n)).then(
+    (value) => ({ value }), (error: unknown) => ({ error }));
+  if (received > 0) await crossLink(link, url, 'receive', received);
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+async function crossLink(link: PeerLink, url: URL, way: 'send' | 'receive', bytes: number): Promise<void> {
+  const c = link.conditions();
+  if (c.cut) throw new PeerError('unreachable', `the link to ${url.host} is cut (simulated)`);
+  const ms = (way === 'send' ? c.latencyMs : 0) + transferMs(c, bytes);
+  if (ms === 0) return;
+  await link.wait(ms);
+  if (link.conditions().cut) throw new PeerError('unreachable', `the link to ${url.host} was cut during the transfer (simulated)`);
+}
+
+function exchange<T>(target: PeerTarget, url: URL, method: string, payload: string | undefined, receivedBytes?: (n: number) => void): Promise<T> {
+  const pinned = certificateInfo(target.certificate);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (payload !== undefined) headers['content-type'] = 'application/json';
   if (target.auth && 'session' in target.auth) headers['vmware-api-session-id'] = target.auth.session;
@@ -100,6 +136,7 @@ export function peerCall<T = unknown>(target: PeerTarget, method: string, path: 
       let text = '';
       res.setEncoding('utf8').on('data', (d: string) => (text += d));
       res.on('end', () => {
+        receivedBytes?.(Buffer.byteLength(text));
         let json: unknown;
         try {
           json = text ? JSON.parse(text) : undefined;

@@ -260,6 +260,21 @@ const steps: Record<string, Step> = {
       .addColumn('received_at', d.int, (c) => c.notNull()).addColumn('disks', d.text, (c) => c.notNull()).execute();
     await db.schema.createIndex('replica_snapshots_vm').on('replica_snapshots').columns(['replica_vm_id', 'taken_at']).execute();
   },
+  '0009_replica_chunks': async (db, d) => {
+    // Recovery side: chunks of a snapshot too large for one request, held until the last arrives.
+    await db.schema.createTable('replica_chunks')
+      .addColumn('source_snapshot_id', d.text, (c) => c.notNull()).addColumn('idx', d.int, (c) => c.notNull())
+      .addColumn('count', d.int, (c) => c.notNull()).addColumn('base_snapshot_id', d.text)
+      .addColumn('source_site_id', d.text, (c) => c.notNull()).addColumn('pg_id', d.text, (c) => c.notNull())
+      .addColumn('source_vm_id', d.text, (c) => c.notNull()).addColumn('pieces', d.text, (c) => c.notNull())
+      .addColumn('received_at', d.int, (c) => c.notNull())
+      .addPrimaryKeyConstraint('replica_chunks_pk', ['source_snapshot_id', 'idx']).execute();
+    await db.schema.createIndex('replica_chunks_group').on('replica_chunks').columns(['source_site_id', 'pg_id']).execute();
+    // Protected side: groups whose replicas the recovery site must drop, until it has been told.
+    await db.schema.createTable('replica_removals')
+      .addColumn('pg_id', d.text, (c) => c.primaryKey()).addColumn('site_id', d.text, (c) => c.notNull())
+      .addColumn('requested_at', d.int, (c) => c.notNull()).execute();
+  },
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

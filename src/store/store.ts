@@ -6,7 +6,7 @@ import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '.
 import type { Tag, TagAttachment, TagCategory } from '../domain/tags.ts';
 import type { SnapshotLabel } from '../domain/labels.ts';
 import type { ClusterPair, Datastore, Site } from '../domain/sites.ts';
-import type { ReplicaDisk, ReplicaSnapshot, ReplicaVm, SentReplica } from '../domain/replication.ts';
+import type { ReplicaChunk, ReplicaDisk, ReplicaRemoval, ReplicaSnapshot, ReplicaVm, SentReplica } from '../domain/replication.ts';
 
 /**
  * Persistence only: every rule about what may change lives in the services and the domain.
@@ -370,6 +370,21 @@ export interface ReplicationRepo {
   /** Oldest first. */
   listSnapshots(replicaVmId: string): Promise<ReplicaSnapshot[]>;
   deleteSnapshot(id: string): Promise<void>;
+  /** The replica VM with its disks and snapshot records (the caller deletes their layers). */
+  deleteVm(id: string): Promise<void>;
+
+  /** Holds a chunk; the same chunk again changes nothing; chunks of another plan for the snapshot go. */
+  putChunk(c: ReplicaChunk): Promise<void>;
+  /** The held chunks of a source snapshot, by index; `withPieces` false leaves `pieces` empty. */
+  chunks(sourceSnapshotId: string, withPieces: boolean): Promise<ReplicaChunk[]>;
+  dropChunks(sourceSnapshotId: string): Promise<void>;
+  dropGroupChunks(sourceSiteId: string, pgId: string): Promise<void>;
+
+  /** Asks for the recovery site's replicas of a group to go (again: the first request stays). */
+  requestRemoval(r: ReplicaRemoval): Promise<void>;
+  /** Oldest first. */
+  removals(): Promise<ReplicaRemoval[]>;
+  removalDone(pgId: string): Promise<void>;
 }
 
 export interface ProtectionGroupRepo {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplicaSnapshot, SentReplica } from '../../src/domain/replication.ts';
+import type { ReplicaChunk, ReplicaSnapshot, SentReplica } from '../../src/domain/replication.ts';
 import { FAR, type Ctx } from './fixtures.ts';
 
 export function replicationContract(ctx: Ctx): void {
@@ -49,6 +49,48 @@ export function replicationContract(ctx: Ctx): void {
       expect((await r.listSnapshots('rvm-1')).map((s) => s.id)).toEqual(['a', 'b']);
       await r.deleteSnapshot('a');
       expect((await r.listSnapshots('rvm-1')).map((s) => s.id)).toEqual(['b']);
+      await r.deleteVm('rvm-1');
+      expect(await r.getVm(vm.sourceSiteId, 'vm-7')).toBeUndefined();
+      expect(await r.disks('rvm-1')).toEqual([]);
+      expect(await r.snapshotBySource('src-b')).toBeUndefined();
+      expect((await r.listVms('pg-1')).map((v) => v.id)).toEqual(['rvm-2']);
+    });
+
+    it('holds chunks once per index, drops another plan\'s chunks, and drops them by snapshot or group', async () => {
+      const r = ctx.store.repos.replication;
+      const chunk = (index: number, extra: Partial<ReplicaChunk> = {}): ReplicaChunk => ({
+        sourceSnapshotId: 'snap-1', index, count: 3, baseSnapshotId: 'base-1', sourceSiteId: 'site-a', pgId: 'pg-1',
+        sourceVmId: 'vm-1', pieces: `{"i":${index}}`, receivedAt: FAR, ...extra,
+      });
+      await r.putChunk(chunk(2));
+      await r.putChunk(chunk(0));
+      await r.putChunk({ ...chunk(0), pieces: 'again', receivedAt: 1 }); // a resend: the first stays
+      expect(await r.chunks('snap-1', true)).toEqual([chunk(0), chunk(2)]);
+      expect((await r.chunks('snap-1', false)).map((c) => [c.index, c.pieces])).toEqual([[0, ''], [2, '']]);
+      // Another base (the recovery site's latest changed): the held chunks are of no use.
+      await r.putChunk(chunk(1, { baseSnapshotId: 'base-2' }));
+      expect((await r.chunks('snap-1', true)).map((c) => c.index)).toEqual([1]);
+      await r.putChunk(chunk(0, { baseSnapshotId: 'base-2', count: 4 }));
+      expect(await r.chunks('snap-1', true)).toEqual([chunk(0, { baseSnapshotId: 'base-2', count: 4 })]);
+      await r.putChunk(chunk(1, { baseSnapshotId: null, count: 4 }));
+      expect(await r.chunks('snap-1', true)).toEqual([chunk(1, { baseSnapshotId: null, count: 4 })]);
+      await r.putChunk(chunk(0, { sourceSnapshotId: 'snap-2' }));
+      await r.putChunk(chunk(0, { sourceSnapshotId: 'snap-3', pgId: 'pg-2' }));
+      await r.dropChunks('snap-1');
+      expect(await r.chunks('snap-1', true)).toEqual([]);
+      await r.dropGroupChunks('site-a', 'pg-1');
+      expect(await r.chunks('snap-2', true)).toEqual([]);
+      expect((await r.chunks('snap-3', true)).map((c) => c.pgId)).toEqual(['pg-2']);
+    });
+
+    it('keeps owed replica removals until done', async () => {
+      const r = ctx.store.repos.replication;
+      await r.requestRemoval({ pgId: 'pg-2', siteId: 's', requestedAt: FAR });
+      await r.requestRemoval({ pgId: 'pg-1', siteId: 's', requestedAt: 5 });
+      await r.requestRemoval({ pgId: 'pg-1', siteId: 's', requestedAt: 7 });
+      expect(await r.removals()).toEqual([{ pgId: 'pg-1', siteId: 's', requestedAt: 5 }, { pgId: 'pg-2', siteId: 's', requestedAt: FAR }]);
+      await r.removalDone('pg-1');
+      expect((await r.removals()).map((x) => x.pgId)).toEqual(['pg-2']);
     });
   });
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchCertificate, peerCall, PeerError, peerErrorToVapi, sameCertificate } from '../../src/peer/client.ts';
 import { generateSelfSigned } from '../../src/security/tls.ts';
+import type { LinkConditions } from '../../src/faults/links.ts';
 
 /** The site-to-site client against small local servers: pinning, time limits, errors. */
 let pinned: { cert: string; key: string };
@@ -95,5 +96,32 @@ describe('peer client', () => {
       sockets.forEach((s) => s.destroy());
       plain.close();
     }
+  });
+
+  it('crosses a simulated link: cut fails before connecting, latency and both transfers are waited, a cut meanwhile fails the call', async () => {
+    const conditions: LinkConditions = { cut: true, latencyMs: 0 };
+    const waits: number[] = [];
+    let onWait = () => undefined as void;
+    const link = { conditions: () => conditions, wait: async (ms: number) => { waits.push(ms); onWait(); } };
+    const target = { url, certificate: pinned.cert, auth, timeoutMs: 5000, link };
+    const before = seen.length;
+    const cut = await failure(peerCall(target, 'GET', '/ok'));
+    expect(cut.reason).toBe('unreachable');
+    expect(cut.message).toContain('is cut (simulated)');
+    expect(seen.length).toBe(before);
+
+    conditions.cut = false;
+    conditions.latencyMs = 250;
+    conditions.bandwidth = 10; // bytes per second
+    const body = { x: 'y'.repeat(92) }; // 100 bytes of JSON
+    expect(await peerCall(target, 'POST', '/ok', body)).toEqual({ ok: true });
+    // Latency plus 100 bytes out (10 s); the reply's 11 bytes back (1.1 s, rounded up).
+    expect(waits).toEqual([250 + 10_000, 1100]);
+
+    // Cut while the request is on its way: the server never sees it.
+    onWait = () => void (conditions.cut = true);
+    const midway = await failure(peerCall(target, 'POST', '/ok', body));
+    expect(midway.message).toContain('cut during the transfer');
+    expect(seen.length).toBe(before + 1);
   });
 });

@@ -3,7 +3,7 @@ import type { ClusterPair, Site } from '../../domain/sites.ts';
 import { operationalMode, RELEASE_ORDER } from '../../domain/sites.ts';
 import { msg, vapiError, type LocalizableMessage, type VapiError } from '../../errors.ts';
 import type { Repos } from '../../store/store.ts';
-import { callSite, clustersOf } from '../sites/access.ts';
+import { callSite, clustersOf, type LinkWait } from '../sites/access.ts';
 import type { ClusterFacts, SiteFacts } from '../sites/facts.ts';
 
 /**
@@ -47,7 +47,7 @@ function item(type: string, status: Status, id: string, text: string, ...args: s
   return { type, status, desc: m, ...(status === 'OK' ? {} : { errors: [{ messages: [m] }] }) };
 }
 
-export async function precheck(deps: Deps, req: CreateRequest): Promise<Findings> {
+export async function precheck(deps: Deps, req: CreateRequest, wait?: LinkWait): Promise<Findings> {
   const repos = deps.store.repos;
   const out: Findings = { items: [] };
   const add = (i: Item) => out.items.push(i);
@@ -68,8 +68,8 @@ export async function precheck(deps: Deps, req: CreateRequest): Promise<Findings
   let facts: SiteFacts;
   let clusters: ClusterFacts[];
   try {
-    facts = await callSite<SiteFacts>(deps, site, 'GET', '/api/peer/site');
-    clusters = await clustersOf(deps, { local: false, id: site.id, site });
+    facts = await callSite<SiteFacts>(deps, site, 'GET', '/api/peer/site', undefined, wait);
+    clusters = await clustersOf(deps, { local: false, id: site.id, site }, wait);
   } catch (err) {
     const e = err as VapiError;
     add({ type: 'SITE_CONNECTION', status: 'ERROR', desc: msg('cluster_pair.precheck.site_unreachable', `Site ${site.name} cannot be reached.`, site.id), errors: [{ messages: e.messages }] });

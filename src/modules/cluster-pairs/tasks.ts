@@ -1,6 +1,7 @@
 import { errors } from '../../errors.ts';
 import { runThenApply } from '../../tasks/simple.ts';
 import { defineTask } from '../../tasks/task.ts';
+import { deliverRemovals } from '../replication/removals.ts';
 import { callSite } from '../sites/access.ts';
 import { inUseError, pairInUse } from './usage.ts';
 import { alreadyPaired, precheck, refusal, type CreateRequest } from './precheck.ts';
@@ -9,7 +10,7 @@ export const CP_PRECHECK = defineTask<CreateRequest>({
   kind: 'cluster_pair.precheck',
   description: { id: 'cluster_pair.precheck', text: 'Precheck a new cluster pair' },
   run: async (run, input) => {
-    const findings = await precheck(run.deps, input);
+    const findings = await precheck(run.deps, input, (ms) => run.sleep(ms));
     await runThenApply(run, async () => ({ prechecks: findings.items }));
   },
 });
@@ -23,7 +24,8 @@ export const CP_CREATE = defineTask<CreatePairInput>({
     const { deps } = run;
     await run.begin(1, run.task.description);
     if (deps.config.taskDelayMs > 0) await run.sleep(deps.config.taskDelayMs);
-    const findings = await precheck(deps, input);
+    const wait = (ms: number) => run.sleep(ms);
+    const findings = await precheck(deps, input, wait);
     const refused = refusal(findings);
     if (refused) throw refused;
     const { site, peer, localName } = findings;
@@ -31,7 +33,7 @@ export const CP_CREATE = defineTask<CreatePairInput>({
     // The peer records the pair first (the same id on both sides); ours follows.
     await callSite(deps, site, 'POST', '/api/peer/cluster-pairs', {
       id: input.id, site: deps.site.id, cluster: input.localCluster, cluster_name: localName, peer_cluster: peer.cluster,
-    });
+    }, wait);
     try {
       await deps.store.transaction(async (tx) => {
         await tx.locks.acquire('admission');
@@ -46,7 +48,7 @@ export const CP_CREATE = defineTask<CreatePairInput>({
         await run.succeed(tx, input.id);
       });
     } catch (err) {
-      await callSite(deps, site, 'DELETE', `/api/peer/cluster-pairs/${input.id}`).catch(() => undefined);
+      await callSite(deps, site, 'DELETE', `/api/peer/cluster-pairs/${input.id}`, undefined, wait).catch(() => undefined);
       throw err;
     }
   },
@@ -64,8 +66,11 @@ export const CP_DELETE = defineTask<{ id: string }>({
     const site = await deps.store.repos.sites.get(pair.peerSiteId);
     await run.begin(1, run.task.description);
     if (deps.config.taskDelayMs > 0) await run.sleep(deps.config.taskDelayMs);
+    const wait = (ms: number) => run.sleep(ms);
+    // The peer keeps a pair its replica groups use: the replicas owed a removal go first.
+    if (site) await deliverRemovals(deps, wait, site.id);
     // Removed at the peer first: a pair the peer still holds must not vanish here alone.
-    if (site) await callSite(deps, site, 'DELETE', `/api/peer/cluster-pairs/${pair.id}`);
+    if (site) await callSite(deps, site, 'DELETE', `/api/peer/cluster-pairs/${pair.id}`, undefined, wait);
     await deps.store.transaction(async (tx) => {
       await tx.clusterPairs.delete(pair.id);
       await run.succeed(tx, undefined);

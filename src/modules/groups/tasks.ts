@@ -2,6 +2,7 @@ import type { ProtectionGroup, SnapshotPolicy, TargetEntities } from '../../doma
 import type { ReplicationPolicy } from '../../domain/replication.ts';
 import { expiryOf } from '../../domain/schedule.ts';
 import { purgeGroup, recordGroupFailure, takeGroupSnapshot, type GroupSnapshotRequest } from '../../engine/groups.ts';
+import { stopReplicating } from '../../engine/replicas.ts';
 import type { Repos } from '../../store/store.ts';
 import { runThenApply } from '../../tasks/simple.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
@@ -78,6 +79,7 @@ export const PG_UPDATE = defineTask<GroupChange>({
         await restartSchedules(tx, pg, c.policies, now, (p) => JSON.stringify(before.get(p.name)?.schedule) === JSON.stringify(p.schedule));
       }
       await pairStillThere(tx, c.replication);
+      if (c.replication !== undefined && c.replication?.clusterPairId !== pg.replication?.clusterPairId) await stopReplicating(tx, pg, now);
       await tx.groups.update(pg.id, { name: c.name, targetEntities: c.targetEntities, policies: c.policies, locked: c.locked, replication: c.replication });
       return undefined;
     }),
@@ -114,6 +116,7 @@ export const PG_DELETE = defineTask<{ force?: boolean }>({
   run: (run, { force }) =>
     runThenApply(run, async (tx) => {
       const pg = await group(tx, run);
+      await stopReplicating(tx, pg, run.deps.clock.now());
       if (force || (await tx.groupSnapshots.list(pg.id)).length === 0) await purgeGroup(tx, pg);
       else await tx.groups.update(pg.id, { status: 'MARKED_FOR_DELETE' });
       return undefined;

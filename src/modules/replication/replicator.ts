@@ -1,11 +1,10 @@
 import { ClockLoop } from '../../clock/loop.ts';
 import type { Deps } from '../../context.ts';
-import type { ProtectionGroup, VmSnapshot } from '../../domain/model.ts';
+import type { ProtectionGroup } from '../../domain/model.ts';
 import type { ReplicationPolicy } from '../../domain/replication.ts';
-import type { Site } from '../../domain/sites.ts';
-import { diskDelta } from '../../engine/replicas.ts';
-import { callSite } from '../sites/access.ts';
-import { replicationToWire } from '../groups/replication.ts';
+import type { LinkWait } from '../sites/access.ts';
+import { deliverRemovals } from './removals.ts';
+import { sendMember, type Shipment } from './send.ts';
 
 /** Service time between passes: the shortest RPO, so that a new snapshot waits at most that long. */
 export const PASS_MS = 60_000;
@@ -47,12 +46,15 @@ export class Replicator {
    */
   async pass(): Promise<boolean> {
     const { store, log } = this.deps;
-    let any = false;
+    const wait: LinkWait = (ms) => this.loop.sleep(ms);
+    // Old replicas go before new ones arrive: a group that replicates again starts afresh there.
+    const owed = await deliverRemovals(this.deps, wait);
+    let any = owed.size > 0;
     for (const pg of await store.repos.groups.list(undefined)) {
-      if (!pg.replication || pg.status !== 'ACTIVE') continue;
+      if (!pg.replication || pg.status !== 'ACTIVE' || owed.has(pg.id)) continue;
       any = true;
       try {
-        await replicateGroup(this.deps, pg, pg.replication);
+        await replicateGroup(this.deps, pg, pg.replication, wait);
       } catch (err) {
         log.warn({ err, pg: pg.id }, 'replication of the group stopped for this pass');
       }
@@ -61,11 +63,12 @@ export class Replicator {
   }
 }
 
-async function replicateGroup(deps: Deps, pg: ProtectionGroup, policy: ReplicationPolicy): Promise<void> {
+async function replicateGroup(deps: Deps, pg: ProtectionGroup, policy: ReplicationPolicy, wait: LinkWait): Promise<void> {
   const { repos } = deps.store;
   const pair = await repos.clusterPairs.get(policy.clusterPairId);
   const site = pair && (await repos.sites.get(pair.peerSiteId));
   if (!pair || !site) return;
+  const shipment: Shipment = { deps, site, pairId: pair.id, pg, policy, wait };
   const snaps = await repos.groupSnapshots.list(pg.id);
   const last = await repos.replication.lastSync(pg.id);
   // The first sync starts from the group's latest snapshot, not from its whole history.
@@ -74,35 +77,8 @@ async function replicateGroup(deps: Deps, pg: ProtectionGroup, policy: Replicati
     const acked = new Set(await repos.replication.ackedVms(s.id));
     for (const member of await repos.snapshots.list({ pgSnapshotId: s.id })) {
       if (acked.has(member.vmId)) continue;
-      await sendMember(deps, site, pair.id, pg, policy, member);
+      await sendMember(shipment, member);
       await repos.replication.ack({ pgId: pg.id, pgSnapshotId: s.id, vmId: member.vmId, snapshotId: member.id, takenAt: s.startTime, ackedAt: deps.clock.now() });
     }
   }
-}
-
-async function sendMember(deps: Deps, site: Site, pairId: string, pg: ProtectionGroup, policy: ReplicationPolicy, member: VmSnapshot): Promise<void> {
-  const { repos } = deps.store;
-  const held = (await callSite<{ snapshots: string[] }>(deps, site, 'GET', `/api/peer/replica-vms/${encodeURIComponent(member.vmId)}`)).snapshots;
-  if (held.includes(member.id)) return; // arrived before the acknowledgement was lost
-  const latest = held.at(-1);
-  // A delta needs the recovery site's latest snapshot here too; else the whole content goes.
-  const base = latest === undefined ? undefined : await repos.snapshots.get(latest);
-  const baseDisks = new Map((base ? await repos.snapshots.disks(base.id) : []).map((d) => [d.diskKey, d]));
-  const disks = [];
-  for (const d of await repos.snapshots.disks(member.id)) {
-    const from = baseDisks.get(d.diskKey);
-    const blocks = await diskDelta(repos, d.layerId, from?.layerId ?? null, d.blockSize);
-    disks.push({
-      key: d.diskKey, label: d.label, capacity: d.capacityBytes, block_size: d.blockSize, full: !from,
-      blocks: blocks.map((b) => ({ block: b.blockNo, data: b.data.toString('base64') })),
-    });
-  }
-  await callSite(deps, site, 'POST', '/api/peer/replicas', {
-    cluster_pair: pairId,
-    pg: { id: pg.id, name: pg.name, policy: replicationToWire(policy) },
-    vm: { id: member.vmId, name: member.vmName },
-    snapshot: { id: member.id, pg_snapshot: member.pgSnapshotId, name: member.name, taken_at: member.createdAt },
-    ...(base ? { base_snapshot: base.id } : {}),
-    disks,
-  });
 }

@@ -73,16 +73,24 @@ export async function vmReport(call: Call, cluster: Cluster, replication: boolea
   return items;
 }
 
-/** Members now of the cluster's groups that replicate out, in id order. */
+/**
+ * Members now of the cluster's groups that replicate out, and the replication placeholders
+ * of the groups replicating in (the DORMANT groups' replica VMs, under their protected site's
+ * VM id: not in this inventory, so `exists` is false as the vendor says), in id order.
+ */
 async function replicatedVms(call: Call, cluster: Cluster) {
   const repos = call.deps.store.repos;
   const ids = new Set<string>();
+  const placeholders = new Map<string, string>();
   for (const g of await repos.groups.list(cluster.id)) {
-    if (g.replication && g.status !== 'DORMANT') for (const id of (await currentMembers(repos, g)).ids) ids.add(id);
+    if (!g.replication) continue;
+    if (g.status !== 'DORMANT') for (const id of (await currentMembers(repos, g)).ids) ids.add(id);
+    else for (const r of await repos.replication.listVms(g.id)) placeholders.set(r.sourceVmId, r.name);
   }
   const items = [];
   for (const vm of await repos.vms.list({ ids: [...ids].sort(compareIds) })) {
     if (await call.authz.canReadVm(vm)) items.push({ vm: vm.id, info: { name: vm.name, deleted: false, exists: true } });
   }
-  return items;
+  for (const [vm, name] of placeholders) if (!ids.has(vm)) items.push({ vm, info: { name, deleted: false, exists: false } });
+  return items.sort((x, y) => compareIds(x.vm, y.vm));
 }

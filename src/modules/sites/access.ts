@@ -3,7 +3,7 @@ import type { Deps } from '../../context.ts';
 import type { Site } from '../../domain/sites.ts';
 import { ROLE_ADMIN } from '../../domain/privileges.ts';
 import { errors, type VapiError } from '../../errors.ts';
-import { peerCall, peerErrorToVapi, type PeerTarget } from '../../peer/client.ts';
+import { peerCall, peerErrorToVapi, type PeerLink, type PeerTarget } from '../../peer/client.ts';
 import { hashPassword } from '../../security/passwords.ts';
 import type { Repos } from '../../store/store.ts';
 import type { Call } from '../../vapi/operation.ts';
@@ -27,15 +27,26 @@ export async function siteOr404(deps: Deps, id: string): Promise<SiteRef> {
   return { local: false, id, site };
 }
 
-/** How this server calls a paired site: its pinned certificate and the service credential it holds there. */
-export function targetOf(deps: Deps, site: Site): PeerTarget {
-  return { url: site.url, certificate: site.certificate, auth: { user: site.remoteUser, password: site.remotePassword }, timeoutMs: deps.config.siteTimeoutMs };
+/** How time passes on a slow simulated link for one caller (a task's or a worker's own sleep, so that it counts as idle). */
+export type LinkWait = (ms: number) => Promise<void>;
+
+/** The simulated link to a paired site, as the sim API set it; waits on the service clock unless told otherwise. */
+export function linkOf(deps: Deps, siteId: string, wait?: LinkWait): PeerLink {
+  return { conditions: () => deps.links.get(siteId), wait: wait ?? ((ms) => deps.clock.sleep(ms)) };
+}
+
+/** How this server calls a paired site: its pinned certificate, the service credential it holds there, the link. */
+export function targetOf(deps: Deps, site: Site, wait?: LinkWait): PeerTarget {
+  return {
+    url: site.url, certificate: site.certificate, auth: { user: site.remoteUser, password: site.remotePassword },
+    timeoutMs: deps.config.siteTimeoutMs, link: linkOf(deps, site.id, wait),
+  };
 }
 
 /** A peer call whose failure is the caller's vAPI error (503 when the site cannot be reached). */
-export async function callSite<T>(deps: Deps, site: Site, method: string, path: string, body?: unknown): Promise<T> {
+export async function callSite<T>(deps: Deps, site: Site, method: string, path: string, body?: unknown, wait?: LinkWait): Promise<T> {
   try {
-    return await peerCall<T>(targetOf(deps, site), method, path, body);
+    return await peerCall<T>(targetOf(deps, site, wait), method, path, body);
   } catch (err) {
     throw peerErrorToVapi(err, site.name);
   }
@@ -45,9 +56,9 @@ export async function factsOf(deps: Deps, ref: SiteRef): Promise<SiteFacts> {
   return ref.local ? localSiteFacts(deps) : callSite<SiteFacts>(deps, ref.site, 'GET', '/api/peer/site');
 }
 
-export async function clustersOf(deps: Deps, ref: SiteRef): Promise<ClusterFacts[]> {
+export async function clustersOf(deps: Deps, ref: SiteRef, wait?: LinkWait): Promise<ClusterFacts[]> {
   if (ref.local) return localClusters(deps.store.repos);
-  return (await callSite<{ items: ClusterFacts[] }>(deps, ref.site, 'GET', '/api/peer/clusters')).items;
+  return (await callSite<{ items: ClusterFacts[] }>(deps, ref.site, 'GET', '/api/peer/clusters', undefined, wait)).items;
 }
 
 export async function datastoresOf(deps: Deps, ref: SiteRef): Promise<DatastoreFacts[]> {

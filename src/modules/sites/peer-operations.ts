@@ -162,6 +162,7 @@ export const peerOperations: Operation[] = [
         await tx.sites.delete(site);
         await tx.users.delete(existing.localUser);
       });
+      call.deps.links.clear(site);
     },
   }),
   defineOperation({

@@ -3,7 +3,7 @@ import { errors, vapiError } from '../../errors.ts';
 import { peerCall, peerErrorToVapi, peerLogout, type PeerTarget } from '../../peer/client.ts';
 import type { TaskRun } from '../../tasks/runner.ts';
 import { defineTask } from '../../tasks/task.ts';
-import { newServiceCredential, storeServiceUser } from './access.ts';
+import { linkOf, newServiceCredential, storeServiceUser } from './access.ts';
 import { localSiteFacts, type SiteFacts } from './facts.ts';
 
 /**
@@ -88,7 +88,7 @@ export const SITE_UPDATE = defineTask<UpdateSiteInput>({
     const site = await deps.store.repos.sites.get(input.site);
     if (!site) throw errors.notFound('site', input.site);
     const auth = input.session ? { session: input.session } : { user: site.remoteUser, password: site.remotePassword };
-    const target: PeerTarget = { url: input.url, certificate: input.certificate, auth, timeoutMs: deps.config.siteTimeoutMs };
+    const target: PeerTarget = { url: input.url, certificate: input.certificate, auth, timeoutMs: deps.config.siteTimeoutMs, link: linkOf(deps, site.id, (ms) => run.sleep(ms)) };
     try {
       await begin(run);
       // Both directions are repaired: the remote learns this site's address, certificate and a new credential.
@@ -121,7 +121,7 @@ export const SITE_DELETE = defineTask<DeleteSiteInput>({
     const site = await deps.store.repos.sites.get(input.site);
     if (!site) throw errors.notFound('site', input.site);
     const auth = input.session ? { session: input.session } : { user: site.remoteUser, password: site.remotePassword };
-    const target: PeerTarget = { url: site.url, certificate: site.certificate, auth, timeoutMs: deps.config.siteTimeoutMs };
+    const target: PeerTarget = { url: site.url, certificate: site.certificate, auth, timeoutMs: deps.config.siteTimeoutMs, link: linkOf(deps, site.id, (ms) => run.sleep(ms)) };
     try {
       await begin(run);
       if (!input.remoteFailed) {
@@ -142,6 +142,8 @@ export const SITE_DELETE = defineTask<DeleteSiteInput>({
         await tx.users.delete(site.localUser);
         await run.succeed(tx, undefined);
       });
+      // A later pairing with the same site starts with a clear link.
+      deps.links.clear(site.id);
     } finally {
       if (input.session) await peerLogout(target);
     }

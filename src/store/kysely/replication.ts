@@ -1,6 +1,7 @@
 import type { ReplicaDisk, ReplicaSnapshot, ReplicaVm, SentReplica } from '../../domain/replication.ts';
 import type { ReplicationRepo } from '../store.ts';
 import { num, type Db } from './core.ts';
+import { stagingRepo } from './replica-staging.ts';
 import type { DB } from './schema.ts';
 
 function sentOf(r: DB['replicationSent']): SentReplica {
@@ -75,5 +76,11 @@ export function replicationRepo(db: Db): ReplicationRepo {
     async deleteSnapshot(id) {
       await db.deleteFrom('replicaSnapshots').where('id', '=', id).execute();
     },
+    async deleteVm(id) {
+      await db.deleteFrom('replicaSnapshots').where('replicaVmId', '=', id).execute();
+      await db.deleteFrom('replicaDisks').where('replicaVmId', '=', id).execute();
+      await db.deleteFrom('replicaVms').where('id', '=', id).execute();
+    },
+    ...stagingRepo(db),
   };
 }

@@ -60,6 +60,11 @@ export interface DB {
     replication: string | null; clusterPairId: string | null;
   };
   replicationSent: { pgSnapshotId: string; vmId: string; pgId: string; snapshotId: string; takenAt: number; ackedAt: number };
+  replicaChunks: {
+    sourceSnapshotId: string; idx: number; count: number; baseSnapshotId: string | null; sourceSiteId: string; pgId: string;
+    sourceVmId: string; pieces: string; receivedAt: number;
+  };
+  replicaRemovals: { pgId: string; siteId: string; requestedAt: number };
   replicaVms: { id: string; pgId: string; sourceSiteId: string; sourceVmId: string; name: string; createdAt: number };
   replicaDisks: { replicaVmId: string; diskKey: number; label: string; capacityBytes: number; blockSize: number; headLayerId: number };
   replicaSnapshots: {
