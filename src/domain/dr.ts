@@ -93,3 +93,14 @@ export function replicaAdmission(local: { status: PgStatus; generation: number }
   if (local.status === 'MARKED_FOR_DELETE') return 'refuse';
   return sender > local.generation ? 'take_over' : 'refuse';
 }
+
+/** At the recovery site: the source VM's configuration a replica carries, and what recovered it. */
+export interface ReplicaVmConfig {
+  replicaVmId: string;
+  cpuCount: number;
+  coresPerSocket: number;
+  memoryMib: number;
+  guestOs: string;
+  /** The VM a promote registered from this replica; null until then. */
+  recoveredVmId: string | null;
+}

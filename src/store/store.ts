@@ -6,6 +6,7 @@ import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '.
 import type { Tag, TagAttachment, TagCategory } from '../domain/tags.ts';
 import type { SnapshotLabel } from '../domain/labels.ts';
 import type { ClusterPair, Datastore, Site } from '../domain/sites.ts';
+import type { ReplicaVmConfig } from '../domain/dr.ts';
 import type { ReplicaDisk, ReplicaSnapshot, ReplicaVm, SentReplica } from '../domain/replication.ts';
 
 /**
@@ -51,6 +52,7 @@ export interface Repos {
   instances: InstanceRepo;
   groups: ProtectionGroupRepo;
   replication: ReplicationRepo;
+  recovery: RecoveryRepo;
   groupSnapshots: PgSnapshotRepo;
   history: HistoryRepo;
   tags: TagRepo;
@@ -370,6 +372,17 @@ export interface ReplicationRepo {
   /** Oldest first. */
   listSnapshots(replicaVmId: string): Promise<ReplicaSnapshot[]>;
   deleteSnapshot(id: string): Promise<void>;
+}
+
+/** Disaster recovery's state: group generations, replica VMs' configuration and what recovered them. */
+export interface RecoveryRepo {
+  /** 0 for a group never promoted anywhere. */
+  generation(pgId: string): Promise<number>;
+  setGeneration(pgId: string, generation: number): Promise<void>;
+  /** Replaces the configuration (the recovered VM is kept). */
+  putVmConfig(c: Omit<ReplicaVmConfig, 'recoveredVmId'>): Promise<void>;
+  vmConfig(replicaVmId: string): Promise<ReplicaVmConfig | undefined>;
+  markRecovered(replicaVmId: string, vmId: string): Promise<void>;
 }
 
 export interface ProtectionGroupRepo {
