@@ -94,13 +94,11 @@ export function replicaAdmission(local: { status: PgStatus; generation: number }
   return sender > local.generation ? 'take_over' : 'refuse';
 }
 
-/** At the recovery site: the source VM's configuration a replica carries, and what recovered it. */
+/** At the recovery site: the source VM's configuration a replica carries (what a promote recovers it with). */
 export interface ReplicaVmConfig {
   replicaVmId: string;
   cpuCount: number;
   coresPerSocket: number;
   memoryMib: number;
   guestOs: string;
-  /** The VM a promote registered from this replica; null until then. */
-  recoveredVmId: string | null;
 }

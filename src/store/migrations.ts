@@ -267,7 +267,7 @@ const steps: Record<string, Step> = {
     await db.schema.createTable('replica_vm_configs')
       .addColumn('replica_vm_id', d.text, (c) => c.primaryKey()).addColumn('cpu_count', d.int, (c) => c.notNull())
       .addColumn('cores_per_socket', d.int, (c) => c.notNull()).addColumn('memory_mib', d.int, (c) => c.notNull())
-      .addColumn('guest_os', d.text, (c) => c.notNull()).addColumn('recovered_vm_id', d.text).execute();
+      .addColumn('guest_os', d.text, (c) => c.notNull()).execute();
   },
 };
 

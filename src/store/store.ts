@@ -374,15 +374,16 @@ export interface ReplicationRepo {
   deleteSnapshot(id: string): Promise<void>;
 }
 
-/** Disaster recovery's state: group generations, replica VMs' configuration and what recovered them. */
+/** Disaster recovery's state: group generations and replica VMs' configuration. */
 export interface RecoveryRepo {
   /** 0 for a group never promoted anywhere. */
   generation(pgId: string): Promise<number>;
   setGeneration(pgId: string, generation: number): Promise<void>;
-  /** Replaces the configuration (the recovered VM is kept). */
-  putVmConfig(c: Omit<ReplicaVmConfig, 'recoveredVmId'>): Promise<void>;
+  /** Sets or replaces a replica VM's configuration. */
+  putVmConfig(c: ReplicaVmConfig): Promise<void>;
   vmConfig(replicaVmId: string): Promise<ReplicaVmConfig | undefined>;
-  markRecovered(replicaVmId: string, vmId: string): Promise<void>;
+  /** Forgets a replica VM: its disks, snapshots and configuration records (not their layers). */
+  dropReplicaVm(replicaVmId: string): Promise<void>;
 }
 
 export interface ProtectionGroupRepo {

@@ -14,7 +14,7 @@ export function recoveryRepo(db: Db): RecoveryRepo {
     },
     async putVmConfig(c) {
       const config = { cpuCount: c.cpuCount, coresPerSocket: c.coresPerSocket, memoryMib: c.memoryMib, guestOs: c.guestOs };
-      await db.insertInto('replicaVmConfigs').values({ ...c, recoveredVmId: null })
+      await db.insertInto('replicaVmConfigs').values(c)
         .onConflict((oc) => oc.column('replicaVmId').doUpdateSet(config)).execute();
     },
     async vmConfig(replicaVmId) {
@@ -23,8 +23,11 @@ export function recoveryRepo(db: Db): RecoveryRepo {
         ...r, cpuCount: num(r.cpuCount), coresPerSocket: num(r.coresPerSocket), memoryMib: num(r.memoryMib),
       } satisfies ReplicaVmConfig);
     },
-    async markRecovered(replicaVmId, vmId) {
-      await db.updateTable('replicaVmConfigs').set({ recoveredVmId: vmId }).where('replicaVmId', '=', replicaVmId).execute();
+    async dropReplicaVm(replicaVmId) {
+      await db.deleteFrom('replicaSnapshots').where('replicaVmId', '=', replicaVmId).execute();
+      await db.deleteFrom('replicaDisks').where('replicaVmId', '=', replicaVmId).execute();
+      await db.deleteFrom('replicaVmConfigs').where('replicaVmId', '=', replicaVmId).execute();
+      await db.deleteFrom('replicaVms').where('id', '=', replicaVmId).execute();
     },
   };
 }

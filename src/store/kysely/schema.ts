@@ -67,7 +67,7 @@ export interface DB {
     takenAt: number; receivedAt: number; disks: string;
   };
   pgGenerations: { pgId: string; generation: number };
-  replicaVmConfigs: { replicaVmId: string; cpuCount: number; coresPerSocket: number; memoryMib: number; guestOs: string; recoveredVmId: string | null };
+  replicaVmConfigs: { replicaVmId: string; cpuCount: number; coresPerSocket: number; memoryMib: number; guestOs: string };
   policyRuns: { pgId: string; policy: string; lastRun: number };
   pgSnapshots: {
     id: string; pgId: string; clusterId: string; name: string; type: string; startTime: number;
