@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { Site } from '../../domain/sites.ts';
 import { ReplicaBaseMismatch, receiveReplica, type IncomingReplica } from '../../engine/replicas.ts';
+import { admitReplica, afterReplica } from '../../engine/takeover.ts';
 import { errors } from '../../errors.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input, ListOf, Struct } from '../../vapi/wire.ts';
 import { requireSite, SITE_MANAGE } from '../sites/access.ts';
 import { replicationFromWire, ReplicationPolicySchema, type WireReplicationPolicy } from '../groups/replication.ts';
+import { PolicySchema, policiesFromWire } from '../groups/schemas.ts';
 import { pruneReplicas } from './retention.ts';
 
 /**
@@ -27,8 +29,17 @@ const Block = Struct(`${SERVICE}.block`, { block: Type.Integer({ minimum: 0 }), 
 
 const ReplicaSpec = Struct(`${SERVICE}.replica_spec`, {
   cluster_pair: Id(),
-  pg: Struct(`${SERVICE}.group`, { id: Id(), name: Type.String(), policy: ReplicationPolicySchema }),
-  vm: Struct(`${SERVICE}.vm`, { id: Id(), name: Type.String() }),
+  pg: Struct(`${SERVICE}.group`, {
+    id: Id(), name: Type.String(), policy: ReplicationPolicySchema,
+    // Disaster recovery (engine/takeover.ts): what activate resumes and which copy is current.
+    snapshot_policies: Type.Optional(ListOf(PolicySchema)), generation: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
+  vm: Struct(`${SERVICE}.vm`, {
+    id: Id(), name: Type.String(),
+    config: Type.Optional(Struct(`${SERVICE}.vm_config`, {
+      cpu_count: Type.Integer({ minimum: 1 }), cores_per_socket: Type.Integer({ minimum: 1 }), memory_mib: Type.Integer({ minimum: 1 }), guest_os: Type.String(),
+    })),
+  }),
   snapshot: Struct(`${SERVICE}.snapshot`, { id: Id(), pg_snapshot: Id(), name: Type.String(), taken_at: Type.Integer() }),
   base_snapshot: Type.Optional(Id()),
   disks: ListOf(Struct(`${SERVICE}.disk`, {
@@ -68,7 +79,7 @@ export const replicationPeerOperations: Operation[] = [
       const incoming = (recoveryClusterId: string): IncomingReplica => ({
         sourceSiteId: site.id, recoveryClusterId,
         pg: { id: spec.pg.id, name: spec.pg.name, policy: policy as NonNullable<typeof policy> },
-        vm: spec.vm,
+        vm: { id: spec.vm.id, name: spec.vm.name },
         snapshot: { id: spec.snapshot.id, pgSnapshotId: spec.snapshot.pg_snapshot, name: spec.snapshot.name, takenAt: spec.snapshot.taken_at },
         baseSnapshotId: spec.base_snapshot ?? null,
         disks: spec.disks.map((d) => ({
@@ -80,8 +91,15 @@ export const replicationPeerOperations: Operation[] = [
         return await deps.store.transaction(async (tx) => {
           const pair = await tx.clusterPairs.get(spec.cluster_pair);
           if (!pair || pair.peerSiteId !== site.id) throw errors.notFound('cluster pair', spec.cluster_pair);
+          await admitReplica(tx, spec.pg.id, spec.pg.generation ?? 0, deps.clock.now());
           const snap = await receiveReplica(tx, incoming(pair.localClusterId), deps.clock.now());
-          await pruneReplicas(tx, snap.replicaVmId, policy?.keepLast ?? 1);
+          const c = spec.vm.config;
+          const held = await afterReplica(tx, spec.pg.id, snap.replicaVmId, {
+            generation: spec.pg.generation ?? 0,
+            policies: spec.pg.snapshot_policies && policiesFromWire(spec.pg.snapshot_policies),
+            vmConfig: c && { cpuCount: c.cpu_count, coresPerSocket: c.cores_per_socket, memoryMib: c.memory_mib, guestOs: c.guest_os },
+          });
+          if (!held.expiryPaused) await pruneReplicas(tx, snap.replicaVmId, policy?.keepLast ?? 1);
           return { replica_snapshot: snap.id };
         });
       } catch (err) {

@@ -4,6 +4,7 @@ import type { ProtectionGroup, VmSnapshot } from '../../domain/model.ts';
 import type { ReplicationPolicy } from '../../domain/replication.ts';
 import type { Site } from '../../domain/sites.ts';
 import { diskDelta } from '../../engine/replicas.ts';
+import { finalSyncPending } from '../../engine/final-sync.ts';
 import { callSite } from '../sites/access.ts';
 import { replicationToWire } from '../groups/replication.ts';
 
@@ -49,7 +50,8 @@ export class Replicator {
     const { store, log } = this.deps;
     let any = false;
     for (const pg of await store.repos.groups.list(undefined)) {
-      if (!pg.replication || pg.status !== 'ACTIVE') continue;
+      // A DEMOTED group ships what it had not sent yet once (planned migration), then stops.
+      if (!pg.replication || (pg.status !== 'ACTIVE' && !(pg.status === 'DEMOTED' && (await finalSyncPending(store.repos, pg.id))))) continue;
       any = true;
       try {
         await replicateGroup(this.deps, pg, pg.replication);
@@ -99,8 +101,14 @@ async function sendMember(deps: Deps, site: Site, pairId: string, pg: Protection
   }
   await callSite(deps, site, 'POST', '/api/peer/replicas', {
     cluster_pair: pairId,
-    pg: { id: pg.id, name: pg.name, policy: replicationToWire(policy) },
-    vm: { id: member.vmId, name: member.vmName },
+    pg: {
+      id: pg.id, name: pg.name, policy: replicationToWire(policy), generation: await repos.recovery.generation(pg.id),
+      snapshot_policies: pg.policies.map((p) => ({ name: p.name, schedule: { ...p.schedule }, retention: { ...p.retention } })),
+    },
+    vm: {
+      id: member.vmId, name: member.vmName,
+      config: { cpu_count: member.cpuCount, cores_per_socket: member.coresPerSocket, memory_mib: member.memoryMib, guest_os: member.guestOs },
+    },
     snapshot: { id: member.id, pg_snapshot: member.pgSnapshotId, name: member.name, taken_at: member.createdAt },
     ...(base ? { base_snapshot: base.id } : {}),
     disks,

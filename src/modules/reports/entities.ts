@@ -1,3 +1,4 @@
+import { holdsReplicas } from '../../domain/dr.ts';
 import type { Cluster, Vm } from '../../domain/model.ts';
 import { compareIds } from '../../domain/membership.ts';
 import { currentMembers } from '../../engine/groups.ts';
@@ -78,7 +79,7 @@ async function replicatedVms(call: Call, cluster: Cluster) {
   const repos = call.deps.store.repos;
   const ids = new Set<string>();
   for (const g of await repos.groups.list(cluster.id)) {
-    if (g.replication && g.status !== 'DORMANT') for (const id of (await currentMembers(repos, g)).ids) ids.add(id);
+    if (g.replication && !holdsReplicas(g.status)) for (const id of (await currentMembers(repos, g)).ids) ids.add(id);
   }
   const items = [];
   for (const vm of await repos.vms.list({ ids: [...ids].sort(compareIds) })) {
