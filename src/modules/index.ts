@@ -17,6 +17,8 @@ import { taggingOperations } from './tagging/operations.ts';
 import { siteOperations } from './sites/operations.ts';
 import { peerOperations } from './sites/peer-operations.ts';
 import { replicationPeerOperations } from './replication/peer-operations.ts';
+import { drOperations } from './dr/operations.ts';
+import { drPeerOperations } from './dr/peer-operations.ts';
 import { vmProtectionOperations } from './vm-protection/operations.ts';
 import { siteResourceOperations } from './sites/resources.ts';
 import { simLicenseOperations } from './sites/sim.ts';
@@ -45,8 +47,10 @@ export function everyOperation(): Operation[] {
     ...siteResourceOperations,
     ...clusterPairOperations,
     ...vmProtectionOperations,
+    ...drOperations,
     ...peerOperations, // what a paired site calls (/api/peer): not the vendor's API
     ...replicationPeerOperations,
+    ...drPeerOperations,
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
     ...SIMULATION,
   ];
