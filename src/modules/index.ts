@@ -19,6 +19,7 @@ import { peerOperations } from './sites/peer-operations.ts';
 import { replicationPeerOperations } from './replication/peer-operations.ts';
 import { drOperations } from './dr/operations.ts';
 import { drPeerOperations } from './dr/peer-operations.ts';
+import { drSimOperations } from './dr/sim.ts';
 import { vmProtectionOperations } from './vm-protection/operations.ts';
 import { siteResourceOperations } from './sites/resources.ts';
 import { simLicenseOperations } from './sites/sim.ts';
@@ -27,7 +28,7 @@ import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
 import { vmOperations } from './vms/operations.ts';
 
-const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations];
+const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations, ...drSimOperations];
 
 /** Every operation this server defines, whatever it serves: the task runner's executors come from here. */
 export function everyOperation(): Operation[] {

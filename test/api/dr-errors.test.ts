@@ -127,4 +127,12 @@ describe('DR operation refusals', () => {
     expect(admin.statusCode).toBe(404);
     expect(admin.json().messages[0].id).toBe('com.vmware.snapservice.site.not_found');
   });
+
+  it('the simulation plane\'s replica view: 401, 403 without the simulation privilege, 404 for an unknown group', async () => {
+    const path = (pg: string) => `/api/sim/protection-groups/${pg}/replicas`;
+    expect((await b.req({ method: 'GET', url: path(s.pg), as: null })).statusCode).toBe(401);
+    expect((await b.req({ method: 'GET', url: path(s.pg), as: 'readonly' })).json().error_type).toBe('UNAUTHORIZED');
+    expect((await b.req({ method: 'GET', url: path('no-such-pg') })).json().error_type).toBe('NOT_FOUND');
+    expect((await a.req({ method: 'GET', url: path(s.pg) })).json()).toEqual({ items: [] });
+  });
 });

@@ -40,9 +40,13 @@ describe('disaster recovery between two sites', () => {
 
   it('planned migration: demote ships a final sync, promote registers digest-equal VMs at the recovery site', async () => {
     await write(a, s.vm, 0, 'zero');
-    await groupSnapshot(a, s.clusterA, s.pg, 'first');
+    const first = await groupSnapshot(a, s.clusterA, s.pg, 'first');
     await tick();
     expect((await group(b, s.clusterB, s.pg)).status).toBe('DORMANT');
+    // The simulation plane shows the replica, digest-equal to the source snapshot.
+    const replicas = (await b.req({ method: 'GET', url: `/api/sim/protection-groups/${s.pg}/replicas` })).json().items;
+    expect(replicas).toMatchObject([{ source_vm: s.vm, name: 'web-01' }]);
+    expect(replicas[0].snapshots.at(-1).disks).toContainEqual({ disk_key: 2000, digest: await snapshotDigest(a, s.vm, await memberSnapshot(a, s.clusterA, s.pg, first, s.vm)) });
 
     // The protected site still replicates: "incoming replications".
     const early = await dr(b, s.clusterB, s.pg, 'promote');
