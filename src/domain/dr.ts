@@ -102,3 +102,18 @@ export interface ReplicaVmConfig {
   memoryMib: number;
   guestOs: string;
 }
+
+/**
+ * What a release that lacks a status shows instead (data outlives a restart with an older
+ * `--release`): ransomware recovery (9.1) is DORMANT to 9.0; the DR states (9.0) are PAUSED
+ * to 8.0.3, where no local protection runs in them either.
+ */
+export const OLDER_STATUS: Partial<Record<PgStatus, PgStatus>> = {
+  DORMANT_RANSOMWARE_RECOVERY: 'DORMANT', DORMANT: 'PAUSED', DEMOTED: 'PAUSED', RECOVERY: 'PAUSED',
+};
+
+export function statusIn(status: PgStatus, known: (s: PgStatus) => boolean): PgStatus {
+  let s = status;
+  while (!known(s) && OLDER_STATUS[s]) s = OLDER_STATUS[s] as PgStatus;
+  return s;
+}

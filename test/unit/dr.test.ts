@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeable, DR_RULES, drTransition, expiryPaused, replicaAdmission, type DrAction } from '../../src/domain/dr.ts';
+import { changeable, DR_RULES, drTransition, expiryPaused, replicaAdmission, statusIn, type DrAction } from '../../src/domain/dr.ts';
 import type { PgStatus } from '../../src/domain/model.ts';
 
 const STATUSES: PgStatus[] = ['ACTIVE', 'PAUSED', 'MARKED_FOR_DELETE', 'DORMANT', 'DEMOTED', 'RECOVERY', 'DORMANT_RANSOMWARE_RECOVERY'];
@@ -70,5 +70,16 @@ describe('replica admission by generation', () => {
 
   it('a group marked for deletion takes no replicas', () => {
     expect(replicaAdmission({ status: 'MARKED_FOR_DELETE', generation: 0 }, 5)).toBe('refuse');
+  });
+});
+
+describe('statuses an older release lacks', () => {
+  it('ransomware recovery is DORMANT to 9.0; the DR states are PAUSED to 8.0.3; the rest stay', () => {
+    const v90 = (s: PgStatus) => s !== 'DORMANT_RANSOMWARE_RECOVERY';
+    const v803 = (s: PgStatus) => ['ACTIVE', 'PAUSED', 'MARKED_FOR_DELETE'].includes(s);
+    expect(statusIn('DORMANT_RANSOMWARE_RECOVERY', v90)).toBe('DORMANT');
+    expect(statusIn('DORMANT_RANSOMWARE_RECOVERY', v803)).toBe('PAUSED');
+    for (const s of ['DORMANT', 'DEMOTED', 'RECOVERY'] as const) expect(statusIn(s, v803)).toBe('PAUSED');
+    for (const s of STATUSES) expect(statusIn(s, () => true)).toBe(s);
   });
 });

@@ -1,3 +1,4 @@
+import { apiRelease } from '../../vapi/release.ts';
 import { Type } from '@sinclair/typebox';
 import { clusterOr404 } from '../../access/lookup.ts';
 import { currentMembers } from '../../engine/groups.ts';
@@ -20,7 +21,7 @@ const READ = 'System.Read';
 
 async function info(call: Call, pg: ProtectionGroup) {
   const snapshots = await call.deps.store.repos.groupSnapshots.list(pg.id);
-  return groupToWire(pg, await visibleMembers(call, pg), snapshots);
+  return groupToWire(pg, await visibleMembers(call, pg), snapshots, apiRelease(call.deps.config.release));
 }
 
 

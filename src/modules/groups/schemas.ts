@@ -1,5 +1,7 @@
+import { statusIn } from '../../domain/dr.ts';
+import { inRelease, type ApiRelease } from '../../vapi/release.ts';
 import { Type } from '@sinclair/typebox';
-import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
+import type { PgSnapshot, PgStatus, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
 import { ReplicationPolicies, replicationToWire } from './replication.ts';
 import { compareIds } from '../../domain/membership.ts';
 import { snapshotFilterFields } from '../../vapi/filters.ts';
@@ -159,11 +161,16 @@ export function targetsToWire(t: TargetEntities) {
   });
 }
 
-export function groupToWire(pg: ProtectionGroup, members: string[], snapshots: PgSnapshot[]) {
+/** The group's status as `release` can say it (domain/dr.ts statusIn). */
+export function statusOnWire(status: PgStatus, release: ApiRelease): PgStatus {
+  return statusIn(status, (s) => inRelease((STATUS_SINCE as Record<string, string>)[s], release));
+}
+
+export function groupToWire(pg: ProtectionGroup, members: string[], snapshots: PgSnapshot[], release: ApiRelease) {
   const times = snapshots.map((s) => s.startTime);
   return compact({
     name: pg.name,
-    status: pg.status,
+    status: statusOnWire(pg.status, release),
     target_entities: targetsToWire(pg.targetEntities),
     snapshot_policies: pg.policies.map((p) => ({ name: p.name, schedule: { ...p.schedule }, retention: { ...p.retention } })),
     last_snapshot_time: times.length > 0 ? formatTime(Math.max(...times)) : undefined,
