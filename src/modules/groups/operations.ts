@@ -1,9 +1,9 @@
-import { apiRelease } from '../../vapi/release.ts';
 import { Type } from '@sinclair/typebox';
 import { clusterOr404 } from '../../access/lookup.ts';
 import { currentMembers } from '../../engine/groups.ts';
 import { constraint } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
+import { apiRelease } from '../../vapi/release.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import {
   DeleteSpec, GroupFilter, GroupInfo, GroupList, GroupSpec, GroupUpdateSpec, groupToWire, policiesFromWire, targetsFromWire,

@@ -1,9 +1,9 @@
-import { statusIn } from '../../domain/dr.ts';
-import { inRelease, type ApiRelease } from '../../vapi/release.ts';
 import { Type } from '@sinclair/typebox';
 import type { PgSnapshot, PgStatus, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
 import { ReplicationPolicies, replicationToWire } from './replication.ts';
 import { compareIds } from '../../domain/membership.ts';
+import { statusIn } from '../../domain/dr.ts';
+import { inRelease, type ApiRelease } from '../../vapi/release.ts';
 import { snapshotFilterFields } from '../../vapi/filters.ts';
 import { compact, DateTime, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, Since, StringEnum, Struct } from '../../vapi/wire.ts';
 
@@ -11,8 +11,9 @@ const NS = 'com.vmware.snapservice';
 const PGS = `${NS}.clusters.protection_groups`;
 export const TIME_UNITS = ['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'] as const;
 /**
- * The statuses of a group. This server sets only the first three; the others come with
- * replication (9.0) and ransomware recovery (9.1), and a filter may name them from then on.
+ * The statuses of a group. Disaster recovery (9.0, domain/dr.ts) sets DEMOTED, DORMANT,
+ * RECOVERY and, from 9.1, DORMANT_RANSOMWARE_RECOVERY; the other five are never set, and a
+ * filter may name them all from their release on.
  */
 export const PG_STATUSES = [
   'ACTIVE', 'PAUSED', 'MARKED_FOR_DELETE', 'DEMOTED', 'DORMANT', 'RECOVERY', 'DORMANT_RANSOMWARE_RECOVERY', 'DORMANT_PARTIAL_RECOVERY',
