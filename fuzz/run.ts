@@ -126,7 +126,7 @@ function judge(answer: Next, c: Case, report: Report, note: (f: Finding) => void
     return false;
   }
   report.statuses[answer.status] = (report.statuses[answer.status] ?? 0) + 1;
-  if (answer.status >= 500 || Number.isNaN(answer.status)) {
+  if ((answer.status >= 500 && !peerUnreachable(answer)) || Number.isNaN(answer.status)) {
     report.fiveXx++;
     note({ kind: c.kind, problem: `status ${answer.status}`, request: c.summary, answer: describe(answer) });
   } else if (answer.status >= 400) {
@@ -139,6 +139,14 @@ function judge(answer: Next, c: Case, report: Report, note: (f: Finding) => void
     }
   }
   return true;
+}
+
+/**
+ * A generated site address (probe, add) that does not resolve or answer is the vendor's 503
+ * SERVICE_UNAVAILABLE about that remote, not a fault of this server.
+ */
+function peerUnreachable(res: RawResponse): boolean {
+  return res.status === 503 && /"error_type":"SERVICE_UNAVAILABLE"/.test(res.body) && /"id":"com\.vmware\.snapservice\.site\.unreachable"/.test(res.body);
 }
 
 /** Why a 4xx is not a vAPI error body, or undefined if it is one. */
