@@ -1,5 +1,6 @@
 import { newUuid } from '../domain/ids.ts';
 import type { Cluster, Folder, ProtectionGroup, Vm } from '../domain/model.ts';
+import type { ReplicaDisk, ReplicaSnapshot } from '../domain/replication.ts';
 import { errors, vapiError } from '../errors.ts';
 import type { Repos } from '../store/store.ts';
 import { releaseLayer } from './disks.ts';
@@ -23,8 +24,8 @@ export async function recoverGroup(tx: Repos, pg: ProtectionGroup, now: number):
   const folder = await recoveryFolder(tx, cluster, pg.name, now);
   const out: Vm[] = [];
   for (const replica of await tx.replication.listVms(pg.id)) {
-    const latest = (await tx.replication.listSnapshots(replica.id)).at(-1);
     const heads = new Map((await tx.replication.disks(replica.id)).map((d) => [d.diskKey, d]));
+    const latest = await latestReplica(tx, replica.id, [...heads.values()]);
     if (latest) {
       const host = await leastLoadedHost(tx, cluster);
       if (!host) throw errors.notAllowed('vm.placement.no_host', `No host of cluster ${cluster.id} can take virtual machines.`, cluster.id);
@@ -54,6 +55,17 @@ export async function recoverGroup(tx: Repos, pg: ProtectionGroup, now: number):
     await tx.recovery.dropReplicaVm(replica.id);
   }
   return out;
+}
+
+/**
+ * The replica snapshot the replica's disks were last frozen into: its layer is their head's
+ * parent. Two snapshots taken at the same instant (a manual clock) tie in time order; the
+ * layer chain does not.
+ */
+async function latestReplica(tx: Repos, replicaVmId: string, heads: ReplicaDisk[]): Promise<ReplicaSnapshot | undefined> {
+  const snaps = await tx.replication.listSnapshots(replicaVmId);
+  const parent = heads[0] && (await tx.layers.parentOf(heads[0].headLayerId));
+  return snaps.find((s) => s.disks.some((d) => d.layerId === parent)) ?? snaps.at(-1);
 }
 
 /** Recovered VMs go into a folder named after the group, beside the datacenter's own VMs (whose names they may share). */

@@ -146,6 +146,9 @@ describe('disaster recovery between two sites', () => {
   });
 
   it('unplanned failover: promote while the protected site is cut off; the stale ACTIVE group turns DORMANT when it is reachable again', async () => {
+    // Two snapshots at one instant (the clock does not move): the later one is the recovery point.
+    await write(a, back, 4, 'replicated, then overwritten');
+    await groupSnapshot(a, s.clusterA, s.pg, 'same instant');
     await write(a, back, 4, 'last replicated');
     const snap = await groupSnapshot(a, s.clusterA, s.pg, 'before the disaster');
     await tick();

@@ -56,7 +56,8 @@ describe('disaster recovery between two real servers', () => {
     const groupOf = (c: Client, cluster: string) => c.ok('GET', `/api/snapservice/clusters/${cluster}/protection-groups/${pg}`);
     const op = async (c: Client, cluster: string, action: string) => {
       const done = await c.waitTask(await c.ok('POST', `/api/snapservice/clusters/${cluster}/protection-groups/${pg}?action=${action}&vmw-task=true`));
-      expect(done.status, `${action}: ${JSON.stringify(done)}`).toBe('SUCCEEDED');
+      const vms = done.status === 'SUCCEEDED' ? [] : await c.ok('GET', '/api/vcenter/vm?names=web-01');
+      expect(done.status, `${action}: ${JSON.stringify(done)}; web-01 VMs: ${JSON.stringify(vms)}`).toBe('SUCCEEDED');
     };
     const snapshot = async (c: Client, cluster: string, name: string) => {
       const done = await c.waitTask(await c.ok('POST', `/api/snapservice/clusters/${cluster}/protection-groups/${pg}/snapshots?vmw-task=true`, { name }));
@@ -88,7 +89,7 @@ describe('disaster recovery between two real servers', () => {
     await until('final sync', async () => (await replicaDigests(b)).includes(atDemote));
     await op(b, clusterB, 'promote');
     const recovered = (await groupOf(b, clusterB)).vms[0] as string;
-    expect(await digest(b, recovered)).toBe(atDemote);
+    expect(await digest(b, recovered), JSON.stringify(await b.ok('GET', `/api/sim/protection-groups/${pg}/replicas`))).toBe(atDemote);
     expect(await b.ok('GET', `/api/vcenter/vm/${recovered}`)).toMatchObject({ name: 'web-01', power_state: 'POWERED_OFF' });
 
     // Activate: lon protects and replicates back; nyc's demoted group becomes DORMANT.
