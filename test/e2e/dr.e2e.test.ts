@@ -54,18 +54,27 @@ describe('disaster recovery between two real servers', () => {
       c.ok('POST', `/api/sim/vms/${id}/disks/${DISK}?action=write`, { block, data: Buffer.from(text).toString('base64') });
     const digest = async (c: Client, id: string) => (await c.ok('GET', `/api/sim/vms/${id}/disks/${DISK}`)).digest as string;
     const groupOf = (c: Client, cluster: string) => c.ok('GET', `/api/snapservice/clusters/${cluster}/protection-groups/${pg}`);
+    // A minute between steps: two group snapshots at one service instant would both count as
+    // the latest (the replicator's first sync ships every snapshot at that instant).
+    const minute = (c: Client) => c.ok('POST', '/api/sim/clock?action=advance', { seconds: 60 });
     const op = async (c: Client, cluster: string, action: string) => {
+      await minute(c);
       const done = await c.waitTask(await c.ok('POST', `/api/snapservice/clusters/${cluster}/protection-groups/${pg}?action=${action}&vmw-task=true`));
-      const vms = done.status === 'SUCCEEDED' ? [] : await c.ok('GET', '/api/vcenter/vm?names=web-01');
+      const vms = done.status === 'SUCCEEDED' ? [] : [await c.ok('GET', '/api/vcenter/vm?names=web-01'), await c.ok('GET', `/api/sim/protection-groups/${pg}/replicas`)];
       expect(done.status, `${action}: ${JSON.stringify(done)}; web-01 VMs: ${JSON.stringify(vms)}`).toBe('SUCCEEDED');
     };
     const snapshot = async (c: Client, cluster: string, name: string) => {
+      await minute(c);
       const done = await c.waitTask(await c.ok('POST', `/api/snapservice/clusters/${cluster}/protection-groups/${pg}/snapshots?vmw-task=true`, { name }));
       const info = await c.ok('GET', `/api/snapservice/clusters/${cluster}/protection-groups/${pg}/snapshots/${done.result.snapshot}`);
       return info.vm_snapshots[0].snapshot as string;
     };
-    const replicaDigests = async (c: Client) =>
-      (await c.ok('GET', `/api/sim/protection-groups/${pg}/replicas`)).items.flatMap((v: any) => v.snapshots.map((s: any) => s.disks.find((d: any) => d.disk_key === DISK)?.digest));
+    /** Digests of the replica snapshots at that site (none before the group's first replica arrives). */
+    const replicaDigests = async (c: Client): Promise<string[]> => {
+      const r = await c.call('GET', `/api/sim/protection-groups/${pg}/replicas`);
+      if (r.status === 404) return [];
+      return (r.body as any).items.flatMap((v: any) => v.snapshots.map((s: any) => s.disks.find((d: any) => d.disk_key === DISK)?.digest));
+    };
     /** Moves both sites' service time a minute at a time (each a real request) until `done` holds. */
     const until = async (what: string, done: () => Promise<boolean>, clients: Client[] = [a, b]) => {
       for (let i = 0; i < 30; i++) {
