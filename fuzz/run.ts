@@ -150,6 +150,7 @@ function judge(answer: Next, c: Case, report: Report, note: (f: Finding) => void
   return true;
 }
 
+
 /** Why a 4xx is not a vAPI error body, or undefined if it is one. */
 function vapiProblem(res: RawResponse, head: boolean): string | undefined {
   if (!(res.headers['content-type'] ?? '').startsWith('application/json')) return `${res.status} with content type ${res.headers['content-type']}`;

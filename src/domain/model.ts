@@ -212,8 +212,11 @@ export interface TargetEntities {
   tagRules?: TagRule[];
 }
 
-/** DORMANT: the recovery site's group of a protected group, holding its replicas. */
-export type PgStatus = 'ACTIVE' | 'PAUSED' | 'MARKED_FOR_DELETE' | 'DORMANT';
+/**
+ * DORMANT: the recovery site's group of a protected group, holding its replicas. DEMOTED,
+ * RECOVERY and DORMANT_RANSOMWARE_RECOVERY are the disaster-recovery states (domain/dr.ts).
+ */
+export type PgStatus = 'ACTIVE' | 'PAUSED' | 'MARKED_FOR_DELETE' | 'DORMANT' | 'DEMOTED' | 'RECOVERY' | 'DORMANT_RANSOMWARE_RECOVERY';
 
 export interface ProtectionGroup {
   id: string;

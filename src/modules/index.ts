@@ -17,6 +17,9 @@ import { taggingOperations } from './tagging/operations.ts';
 import { siteOperations } from './sites/operations.ts';
 import { peerOperations } from './sites/peer-operations.ts';
 import { replicationPeerOperations } from './replication/peer-operations.ts';
+import { drOperations } from './dr/operations.ts';
+import { drPeerOperations } from './dr/peer-operations.ts';
+import { drSimOperations } from './dr/sim.ts';
 import { vmProtectionOperations } from './vm-protection/operations.ts';
 import { siteResourceOperations } from './sites/resources.ts';
 import { simReplicaOperations } from './replication/sim.ts';
@@ -27,7 +30,7 @@ import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
 import { vmOperations } from './vms/operations.ts';
 
-const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations, ...simLinkOperations, ...simReplicaOperations];
+const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations, ...simLinkOperations, ...simReplicaOperations, ...drSimOperations];
 
 /** Every operation this server defines, whatever it serves: the task runner's executors come from here. */
 export function everyOperation(): Operation[] {
@@ -47,8 +50,10 @@ export function everyOperation(): Operation[] {
     ...siteResourceOperations,
     ...clusterPairOperations,
     ...vmProtectionOperations,
+    ...drOperations,
     ...peerOperations, // what a paired site calls (/api/peer): not the vendor's API
     ...replicationPeerOperations,
+    ...drPeerOperations,
     ...laterOperations, // later-release operations we do not serve: UNSUPPORTED; after every served one
     ...SIMULATION,
   ];

@@ -3,6 +3,7 @@ import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
 import { deleteSnapshot } from '../engine/disks.ts';
+import { expiryPaused } from '../domain/dr.ts';
 import { expireGroupSnapshot, recordGroupFailure, scheduledExpiry, scheduledName, takeGroupSnapshot, type GroupSnapshotRequest } from '../engine/groups.ts';
 
 /** How often (real time) to look for work another process may have added. */
@@ -108,7 +109,7 @@ export class Scheduler {
 
   private async expire(now: number, groups: ProtectionGroup[]): Promise<void> {
     const { store } = this.deps;
-    const paused = groups.filter((g) => g.status === 'PAUSED').map((g) => g.id);
+    const paused = groups.filter((g) => expiryPaused(g.status)).map((g) => g.id);
     for (;;) {
       const batch = await store.repos.groupSnapshots.expired(now, BATCH, paused);
       for (const s of batch) {
@@ -144,7 +145,7 @@ export class Scheduler {
       const last = await store.repos.groups.lastRuns(g.id);
       for (const p of g.policies) times.push(nextRun(g.scheduleAnchor, p.schedule, last.get(p.name) ?? g.scheduleAnchor));
     }
-    const paused = groups.filter((g) => g.status === 'PAUSED').map((g) => g.id);
+    const paused = groups.filter((g) => expiryPaused(g.status)).map((g) => g.id);
     const e1 = await store.repos.groupSnapshots.nextExpiry(paused);
     const e2 = await store.repos.snapshots.nextStandaloneExpiry(paused);
     const oldest = await store.repos.history.oldest();

@@ -260,6 +260,15 @@ const steps: Record<string, Step> = {
       .addColumn('received_at', d.int, (c) => c.notNull()).addColumn('disks', d.text, (c) => c.notNull()).execute();
     await db.schema.createIndex('replica_snapshots_vm').on('replica_snapshots').columns(['replica_vm_id', 'taken_at']).execute();
   },
+  '0008_recovery': async (db, d) => {
+    // Kept beside the groups and replicas rather than in their tables: disaster recovery's own state.
+    await db.schema.createTable('pg_generations')
+      .addColumn('pg_id', d.text, (c) => c.primaryKey()).addColumn('generation', d.int, (c) => c.notNull()).execute();
+    await db.schema.createTable('replica_vm_configs')
+      .addColumn('replica_vm_id', d.text, (c) => c.primaryKey()).addColumn('cpu_count', d.int, (c) => c.notNull())
+      .addColumn('cores_per_socket', d.int, (c) => c.notNull()).addColumn('memory_mib', d.int, (c) => c.notNull())
+      .addColumn('guest_os', d.text, (c) => c.notNull()).execute();
+  },
   '0009_replica_chunks': async (db, d) => {
     // Recovery side: chunks of a snapshot too large for one request, held until the last arrives.
     await db.schema.createTable('replica_chunks')

@@ -6,6 +6,7 @@ import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '.
 import type { Tag, TagAttachment, TagCategory } from '../domain/tags.ts';
 import type { SnapshotLabel } from '../domain/labels.ts';
 import type { ClusterPair, Datastore, Site } from '../domain/sites.ts';
+import type { ReplicaVmConfig } from '../domain/dr.ts';
 import type { ReplicaChunk, ReplicaDisk, ReplicaRemoval, ReplicaSnapshot, ReplicaVm, SentReplica } from '../domain/replication.ts';
 
 /**
@@ -51,6 +52,7 @@ export interface Repos {
   instances: InstanceRepo;
   groups: ProtectionGroupRepo;
   replication: ReplicationRepo;
+  recovery: RecoveryRepo;
   groupSnapshots: PgSnapshotRepo;
   history: HistoryRepo;
   tags: TagRepo;
@@ -385,6 +387,18 @@ export interface ReplicationRepo {
   /** Oldest first. */
   removals(): Promise<ReplicaRemoval[]>;
   removalDone(pgId: string): Promise<void>;
+}
+
+/** Disaster recovery's state: group generations and replica VMs' configuration. */
+export interface RecoveryRepo {
+  /** 0 for a group never promoted anywhere. */
+  generation(pgId: string): Promise<number>;
+  setGeneration(pgId: string, generation: number): Promise<void>;
+  /** Sets or replaces a replica VM's configuration. */
+  putVmConfig(c: ReplicaVmConfig): Promise<void>;
+  vmConfig(replicaVmId: string): Promise<ReplicaVmConfig | undefined>;
+  /** Forgets a replica VM: its disks, snapshots and configuration records (not their layers). */
+  dropReplicaVm(replicaVmId: string): Promise<void>;
 }
 
 export interface ProtectionGroupRepo {

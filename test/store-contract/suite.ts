@@ -8,6 +8,7 @@ import { inventoryContract } from './inventory.contract.ts';
 import { labelsContract, ownExpiryContract } from './labels.contract.ts';
 import { layersContract } from './layers.contract.ts';
 import { processesContract } from './processes.contract.ts';
+import { recoveryContract } from './recovery.contract.ts';
 import { replicationContract } from './replication.contract.ts';
 import { sitesContract } from './sites.contract.ts';
 import { snapshotsContract } from './snapshots.contract.ts';
@@ -62,6 +63,7 @@ export function storeContract(h: Harness): void {
   tagsContract(ctx);
   sitesContract(ctx);
   replicationContract(ctx);
+  recoveryContract(ctx);
   transactionsContract(ctx, h);
   processesContract(h);
 }

@@ -15,7 +15,8 @@ describe('task types beside their operations', () => {
 
   it('derives one executor per kind from the operation definitions', () => {
     const kinds = Object.keys(executorsOf(everyOperation())).sort();
-    expect(kinds).toEqual(['cluster_pair.create', 'cluster_pair.delete', 'cluster_pair.precheck', 'pg.create', 'pg.delete', 'pg.pause', 'pg.resume', 'pg.snapshot', 'pg.update',
+    expect(kinds).toEqual(['cluster_pair.create', 'cluster_pair.delete', 'cluster_pair.precheck', 'pg.activate', 'pg.create', 'pg.delete', 'pg.demote', 'pg.pause', 'pg.promote',
+      'pg.ransomware_recovery.end', 'pg.ransomware_recovery.start', 'pg.resume', 'pg.snapshot', 'pg.update',
       'site.add', 'site.delete', 'site.update', 'vm.linked_clone', 'vm.protection_configuration.update', 'vm.restore', 'vm.revert',
       'vm_snapshot.add_label', 'vm_snapshot.delete', 'vm_snapshot.delete_label', 'vm_snapshot.set_labels', 'vm_snapshot.update']);
   });

@@ -1,4 +1,5 @@
 import { ACTIVE_TASK_STATUSES, type Cluster, type ProtectionGroup, type TargetEntities } from '../../domain/model.ts';
+import { changeable } from '../../domain/dr.ts';
 import { nameProblem, policyProblem, targetProblem, type Problem } from '../../domain/groups.ts';
 import { newId } from '../../domain/ids.ts';
 import { clusterOr404 } from '../../access/lookup.ts';
@@ -99,6 +100,8 @@ async function admitChange(tx: Repos, pg: ProtectionGroup, opts: { lockedRefuses
   if (now.status === 'MARKED_FOR_DELETE') throw errors.notAllowed('pg.marked_for_delete', `Protection group ${pg.id} is marked for deletion.`, pg.id);
   // Its replicas are managed by the protected site until the group is promoted here.
   if (now.status === 'DORMANT') throw errors.notAllowed('pg.dormant', `Protection group ${pg.id} is DORMANT: it holds replicas of a protected group at a paired site.`, pg.id);
+  // The other disaster-recovery states change only through their own operations (domain/dr.ts).
+  if (!changeable(now.status)) throw errors.notAllowed('pg.dr_state', `Protection group ${pg.id} is ${now.status}: only disaster-recovery operations apply to it now.`, pg.id, now.status);
   const busy = await tx.tasks.activeForTarget(pg.id, PG_TASK_KINDS);
   if (busy) throw errors.notAllowed('pg.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on protection group ${pg.id}.`, pg.id, busy.id);
   return now;

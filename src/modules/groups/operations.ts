@@ -3,6 +3,7 @@ import { clusterOr404 } from '../../access/lookup.ts';
 import { currentMembers } from '../../engine/groups.ts';
 import { constraint } from '../../vapi/filters.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
+import { apiRelease } from '../../vapi/release.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import {
   DeleteSpec, GroupFilter, GroupInfo, GroupList, GroupSpec, GroupUpdateSpec, groupToWire, policiesFromWire, targetsFromWire,
@@ -20,7 +21,7 @@ const READ = 'System.Read';
 
 async function info(call: Call, pg: ProtectionGroup) {
   const snapshots = await call.deps.store.repos.groupSnapshots.list(pg.id);
-  return groupToWire(pg, await visibleMembers(call, pg), snapshots);
+  return groupToWire(pg, await visibleMembers(call, pg), snapshots, apiRelease(call.deps.config.release));
 }
 
 

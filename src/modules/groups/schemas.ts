@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { PgSnapshot, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
+import type { PgSnapshot, PgStatus, ProtectionGroup, SnapshotPolicy, TargetEntities, TimeUnit, VmSnapshot } from '../../domain/model.ts';
 import { ReplicationPolicies, replicationToWire } from './replication.ts';
 import { compareIds } from '../../domain/membership.ts';
+import { statusIn } from '../../domain/dr.ts';
+import { inRelease, type ApiRelease } from '../../vapi/release.ts';
 import { snapshotFilterFields } from '../../vapi/filters.ts';
 import { compact, DateTime, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, Since, StringEnum, Struct } from '../../vapi/wire.ts';
 
@@ -9,8 +11,9 @@ const NS = 'com.vmware.snapservice';
 const PGS = `${NS}.clusters.protection_groups`;
 export const TIME_UNITS = ['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'] as const;
 /**
- * The statuses of a group. This server sets only the first three; the others come with
- * replication (9.0) and ransomware recovery (9.1), and a filter may name them from then on.
+ * The statuses of a group. Disaster recovery (9.0, domain/dr.ts) sets DEMOTED, DORMANT,
+ * RECOVERY and, from 9.1, DORMANT_RANSOMWARE_RECOVERY; the other five are never set, and a
+ * filter may name them all from their release on.
  */
 export const PG_STATUSES = [
   'ACTIVE', 'PAUSED', 'MARKED_FOR_DELETE', 'DEMOTED', 'DORMANT', 'RECOVERY', 'DORMANT_RANSOMWARE_RECOVERY', 'DORMANT_PARTIAL_RECOVERY',
@@ -159,11 +162,16 @@ export function targetsToWire(t: TargetEntities) {
   });
 }
 
-export function groupToWire(pg: ProtectionGroup, members: string[], snapshots: PgSnapshot[]) {
+/** The group's status as `release` can say it (domain/dr.ts statusIn). */
+export function statusOnWire(status: PgStatus, release: ApiRelease): PgStatus {
+  return statusIn(status, (s) => inRelease((STATUS_SINCE as Record<string, string>)[s], release));
+}
+
+export function groupToWire(pg: ProtectionGroup, members: string[], snapshots: PgSnapshot[], release: ApiRelease) {
   const times = snapshots.map((s) => s.startTime);
   return compact({
     name: pg.name,
-    status: pg.status,
+    status: statusOnWire(pg.status, release),
     target_entities: targetsToWire(pg.targetEntities),
     snapshot_policies: pg.policies.map((p) => ({ name: p.name, schedule: { ...p.schedule }, retention: { ...p.retention } })),
     last_snapshot_time: times.length > 0 ? formatTime(Math.max(...times)) : undefined,

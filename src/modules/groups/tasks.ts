@@ -1,3 +1,4 @@
+import { changeable } from '../../domain/dr.ts';
 import type { ProtectionGroup, SnapshotPolicy, TargetEntities } from '../../domain/model.ts';
 import type { ReplicationPolicy } from '../../domain/replication.ts';
 import { expiryOf } from '../../domain/schedule.ts';
@@ -40,6 +41,8 @@ async function group(tx: Repos, run: TaskRun): Promise<ProtectionGroup> {
   const pg = await tx.groups.get(run.task.targetId as string);
   if (!pg) throw errors.notFound('protection group', run.task.targetId as string);
   if (pg.status === 'MARKED_FOR_DELETE') throw errors.notAllowed('pg.marked_for_delete', `Protection group ${pg.id} is marked for deletion.`, pg.id);
+  // A disaster-recovery operation may have run since admission.
+  if (!changeable(pg.status)) throw errors.notAllowed('pg.dr_state', `Protection group ${pg.id} is ${pg.status}: only disaster-recovery operations apply to it now.`, pg.id, pg.status);
   return pg;
 }
 

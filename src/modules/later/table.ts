@@ -23,9 +23,5 @@ export interface LaterOperation {
 }
 
 export const LATER_OPERATIONS: readonly LaterOperation[] = [
-  { operationId: 'Snapservice.ProtectionGroups_startRansomwareRecovery$Task', service: 'com.vmware.snapservice.protection_groups', name: 'start_ransomware_recovery$task', since: '9.1.0.0', method: 'POST', path: '/api/snapservice/protection-groups/{pg}', action: 'start-ransomware-recovery', task: true, query: [] },
-  { operationId: 'Snapservice.ProtectionGroups_endRansomwareRecovery$Task', service: 'com.vmware.snapservice.protection_groups', name: 'end_ransomware_recovery$task', since: '9.1.0.0', method: 'POST', path: '/api/snapservice/protection-groups/{pg}', action: 'end-ransomware-recovery', task: true, query: [] },
-  { operationId: 'Snapservice.Clusters.ProtectionGroups_demote$Task', service: 'com.vmware.snapservice.clusters.protection_groups', name: 'demote$task', since: '9.0.0.0', method: 'POST', path: '/api/snapservice/clusters/{cluster}/protection-groups/{pg}', action: 'demote', task: true, query: [] },
-  { operationId: 'Snapservice.Clusters.ProtectionGroups_promote$Task', service: 'com.vmware.snapservice.clusters.protection_groups', name: 'promote$task', since: '9.0.0.0', method: 'POST', path: '/api/snapservice/clusters/{cluster}/protection-groups/{pg}', action: 'promote', task: true, query: [] },
-  { operationId: 'Snapservice.Clusters.ProtectionGroups_activate$Task', service: 'com.vmware.snapservice.clusters.protection_groups', name: 'activate$task', since: '9.0.0.0', method: 'POST', path: '/api/snapservice/clusters/{cluster}/protection-groups/{pg}', action: 'activate', task: true, query: [] },
+
 ];

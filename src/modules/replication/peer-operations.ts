@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { Site } from '../../domain/sites.ts';
 import { dropReplicaGroup, ReplicaBaseMismatch, receiveReplica, type IncomingDisk, type IncomingReplica } from '../../engine/replicas.ts';
+import { admitReplica, afterReplica } from '../../engine/takeover.ts';
 import { errors } from '../../errors.ts';
 import { defineOperation, type Call, type Operation } from '../../vapi/operation.ts';
 import { Id, Input, ListOf, Struct } from '../../vapi/wire.ts';
 import { requireSite, SITE_MANAGE } from '../sites/access.ts';
 import { replicationFromWire, ReplicationPolicySchema, type WireReplicationPolicy } from '../groups/replication.ts';
+import { PolicySchema, policiesFromWire } from '../groups/schemas.ts';
 import { assemble, checkPieces } from './receive.ts';
 import { pruneReplicas } from './retention.ts';
 
@@ -29,8 +31,17 @@ const Block = Struct(`${SERVICE}.block`, { block: Type.Integer({ minimum: 0 }), 
 
 const ReplicaSpec = Struct(`${SERVICE}.replica_spec`, {
   cluster_pair: Id(),
-  pg: Struct(`${SERVICE}.group`, { id: Id(), name: Type.String(), policy: ReplicationPolicySchema }),
-  vm: Struct(`${SERVICE}.vm`, { id: Id(), name: Type.String() }),
+  pg: Struct(`${SERVICE}.group`, {
+    id: Id(), name: Type.String(), policy: ReplicationPolicySchema,
+    // Disaster recovery (engine/takeover.ts): what activate resumes and which copy is current.
+    snapshot_policies: Type.Optional(ListOf(PolicySchema)), generation: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
+  vm: Struct(`${SERVICE}.vm`, {
+    id: Id(), name: Type.String(),
+    config: Type.Optional(Struct(`${SERVICE}.vm_config`, {
+      cpu_count: Type.Integer({ minimum: 1 }), cores_per_socket: Type.Integer({ minimum: 1 }), memory_mib: Type.Integer({ minimum: 1 }), guest_os: Type.String(),
+    })),
+  }),
   snapshot: Struct(`${SERVICE}.snapshot`, { id: Id(), pg_snapshot: Id(), name: Type.String(), taken_at: Type.Integer() }),
   base_snapshot: Type.Optional(Id()),
   /** The blocks were sent in this many chunks (replica-chunks): the disks' own block lists are then empty. */
@@ -79,7 +90,7 @@ export const replicationPeerOperations: Operation[] = [
       const incoming = (recoveryClusterId: string, disks: IncomingDisk[]): IncomingReplica => ({
         sourceSiteId: site.id, recoveryClusterId,
         pg: { id: spec.pg.id, name: spec.pg.name, policy: policy as NonNullable<typeof policy> },
-        vm: spec.vm,
+        vm: { id: spec.vm.id, name: spec.vm.name },
         snapshot: { id: spec.snapshot.id, pgSnapshotId: spec.snapshot.pg_snapshot, name: spec.snapshot.name, takenAt: spec.snapshot.taken_at },
         baseSnapshotId: spec.base_snapshot ?? null,
         disks,
@@ -95,11 +106,18 @@ export const replicationPeerOperations: Operation[] = [
           const held = await tx.replication.snapshotBySource(spec.snapshot.id);
           if (held) return { replica_snapshot: held.id };
           // The last word of a chunked send: every chunk must be here; they land with the snapshot, in this transaction.
+          await admitReplica(tx, spec.pg.id, spec.pg.generation ?? 0, deps.clock.now());
           const disks = spec.chunks === undefined ? inline()
             : assemble(spec.disks, await tx.replication.chunks(spec.snapshot.id, true), spec.chunks, spec.base_snapshot ?? null);
           const snap = await receiveReplica(tx, incoming(pair.localClusterId, disks), deps.clock.now());
           await tx.replication.dropChunks(spec.snapshot.id);
-          await pruneReplicas(tx, snap.replicaVmId, policy?.keepLast ?? 1);
+          const c = spec.vm.config;
+          const kept = await afterReplica(tx, spec.pg.id, snap.replicaVmId, {
+            generation: spec.pg.generation ?? 0,
+            policies: spec.pg.snapshot_policies && policiesFromWire(spec.pg.snapshot_policies),
+            vmConfig: c && { cpuCount: c.cpu_count, coresPerSocket: c.cores_per_socket, memoryMib: c.memory_mib, guestOs: c.guest_os },
+          });
+          if (!kept.expiryPaused) await pruneReplicas(tx, snap.replicaVmId, policy?.keepLast ?? 1);
           return { replica_snapshot: snap.id };
         });
       } catch (err) {

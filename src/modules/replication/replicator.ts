@@ -5,6 +5,7 @@ import type { ReplicationPolicy } from '../../domain/replication.ts';
 import type { LinkWait } from '../sites/access.ts';
 import { deliverRemovals } from './removals.ts';
 import { sendMember, type Shipment } from './send.ts';
+import { finalSyncPending } from '../../engine/final-sync.ts';
 
 /** Service time between passes: the shortest RPO, so that a new snapshot waits at most that long. */
 export const PASS_MS = 60_000;
@@ -51,7 +52,8 @@ export class Replicator {
     const owed = await deliverRemovals(this.deps, wait);
     let any = owed.size > 0;
     for (const pg of await store.repos.groups.list(undefined)) {
-      if (!pg.replication || pg.status !== 'ACTIVE' || owed.has(pg.id)) continue;
+      // A DEMOTED group ships what it had not sent yet once (planned migration), then stops.
+      if (!pg.replication || owed.has(pg.id) || (pg.status !== 'ACTIVE' && !(pg.status === 'DEMOTED' && (await finalSyncPending(store.repos, pg.id))))) continue;
       any = true;
       try {
         await replicateGroup(this.deps, pg, pg.replication, wait);

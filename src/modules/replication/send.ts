@@ -81,8 +81,14 @@ export async function sendMember(s: Shipment, member: VmSnapshot): Promise<void>
   }
   const header = {
     cluster_pair: s.pairId,
-    pg: { id: s.pg.id, name: s.pg.name, policy: replicationToWire(s.policy) },
-    vm: { id: member.vmId, name: member.vmName },
+    pg: {
+      id: s.pg.id, name: s.pg.name, policy: replicationToWire(s.policy), generation: await repos.recovery.generation(s.pg.id),
+      snapshot_policies: s.pg.policies.map((p) => ({ name: p.name, schedule: { ...p.schedule }, retention: { ...p.retention } })),
+    },
+    vm: {
+      id: member.vmId, name: member.vmName,
+      config: { cpu_count: member.cpuCount, cores_per_socket: member.coresPerSocket, memory_mib: member.memoryMib, guest_os: member.guestOs },
+    },
     snapshot: { id: member.id, pg_snapshot: member.pgSnapshotId, name: member.name, taken_at: member.createdAt },
     ...(base ? { base_snapshot: base.id } : {}),
   };

@@ -1,3 +1,4 @@
+import { holdsReplicas } from '../../domain/dr.ts';
 import type { Cluster, Vm } from '../../domain/model.ts';
 import { compareIds } from '../../domain/membership.ts';
 import { currentMembers } from '../../engine/groups.ts';
@@ -84,7 +85,7 @@ async function replicatedVms(call: Call, cluster: Cluster) {
   const placeholders = new Map<string, string>();
   for (const g of await repos.groups.list(cluster.id)) {
     if (!g.replication) continue;
-    if (g.status !== 'DORMANT') for (const id of (await currentMembers(repos, g)).ids) ids.add(id);
+    if (!holdsReplicas(g.status)) for (const id of (await currentMembers(repos, g)).ids) ids.add(id);
     else for (const r of await repos.replication.listVms(g.id)) placeholders.set(r.sourceVmId, r.name);
   }
   const items = [];

@@ -1,3 +1,4 @@
+import { holdsReplicas } from '../../domain/dr.ts';
 import type { ProtectionGroup, Vm } from '../../domain/model.ts';
 import type { VmReplicationOverride } from '../../domain/replication.ts';
 import { currentMembers } from '../../engine/groups.ts';
@@ -10,7 +11,7 @@ import { defineTask } from '../../tasks/task.ts';
 export async function replicatingGroupOf(repos: Repos, vm: Vm): Promise<ProtectionGroup | undefined> {
   if (!vm.clusterId) return undefined;
   for (const g of await repos.groups.list(vm.clusterId)) {
-    if (!g.replication || g.status === 'DORMANT' || g.status === 'MARKED_FOR_DELETE') continue;
+    if (!g.replication || holdsReplicas(g.status) || g.status === 'MARKED_FOR_DELETE') continue;
     if ((await currentMembers(repos, g)).ids.includes(vm.id)) return g;
   }
   return undefined;

@@ -1,3 +1,4 @@
+import { holdsReplicas } from '../../domain/dr.ts';
 import type { Cluster, ProtectionGroup, Vm } from '../../domain/model.ts';
 import { globMatcher, isValidGlob } from '../../domain/glob.ts';
 import { compareIds, groupMembers } from '../../domain/membership.ts';
@@ -56,7 +57,7 @@ async function membershipIndex(repos: Repos, groups: ProtectionGroup[], vmsInClu
 async function outgoing(repos: Repos, vm: Vm, groups: ProtectionGroup[], now: number): Promise<VmView['outgoing']> {
   const out: NonNullable<VmView['outgoing']> = [];
   for (const g of groups) {
-    if (!g.replication || g.status === 'DORMANT') continue;
+    if (!g.replication || holdsReplicas(g.status)) continue;
     const last = await repos.replication.lastAcked(g.id, vm.id);
     const newer = await repos.snapshots.list({ vmId: vm.id, pgId: g.id, ...(last ? { createdAfter: last.takenAt } : {}) });
     const s = vmReplicationState(g.replication, { paused: g.status !== 'ACTIVE', createdAt: g.createdAt, lastTakenAt: last?.takenAt, pending: newer.length > 0, now });

@@ -5,6 +5,7 @@ import { diskRepo, layerRepo, vmSnapshotRepo } from './disks.ts';
 import { groupRepo, pgSnapshotRepo } from './groups.ts';
 import { bulkRepo } from './bulk.ts';
 import { replicationRepo } from './replication.ts';
+import { recoveryRepo } from './recovery.ts';
 import { historyRepo } from './history.ts';
 import { labelRepo } from './labels.ts';
 import { inventoryRepo, vmRepo } from './inventory.ts';
@@ -32,6 +33,7 @@ export function makeRepos(db: Db): Repos {
     instances: instanceRepo(db),
     groups: groupRepo(db),
     replication: replicationRepo(db),
+    recovery: recoveryRepo(db),
     groupSnapshots: pgSnapshotRepo(db),
     history: historyRepo(db),
     tags: tagRepo(db),

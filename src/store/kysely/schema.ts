@@ -71,6 +71,8 @@ export interface DB {
     id: string; replicaVmId: string; sourceSnapshotId: string; sourcePgSnapshotId: string; name: string;
     takenAt: number; receivedAt: number; disks: string;
   };
+  pgGenerations: { pgId: string; generation: number };
+  replicaVmConfigs: { replicaVmId: string; cpuCount: number; coresPerSocket: number; memoryMib: number; guestOs: string };
   policyRuns: { pgId: string; policy: string; lastRun: number };
   pgSnapshots: {
     id: string; pgId: string; clusterId: string; name: string; type: string; startTime: number;
