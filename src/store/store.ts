@@ -369,7 +369,10 @@ export interface ReplicationRepo {
   disks(replicaVmId: string): Promise<ReplicaDisk[]>;
   insertSnapshot(s: ReplicaSnapshot): Promise<void>;
   snapshotBySource(sourceSnapshotId: string): Promise<ReplicaSnapshot | undefined>;
-  /** Oldest first. */
+  /**
+   * Oldest first; snapshots of one instant in the protected site's group snapshot order (by
+   * group snapshot id), so that both sites agree which replica is the latest, the delta base.
+   */
   listSnapshots(replicaVmId: string): Promise<ReplicaSnapshot[]>;
   deleteSnapshot(id: string): Promise<void>;
   /** The replica VM with its disks and snapshot records (the caller deletes their layers). */

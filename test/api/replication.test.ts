@@ -123,6 +123,22 @@ describe('replication', () => {
     expect(await repos.replication.ackedVms((await repos.snapshots.get(s))?.pgSnapshotId as string)).toEqual([vm]);
   });
 
+  it('snapshots taken at one service instant arrive in the protected site\'s order, each digest-equal', async () => {
+    const { repos } = a.runtime.deps.store;
+    const taken = [];
+    for (const [i, text] of ['tie-a', 'tie-b', 'tie-c'].entries()) {
+      await write(40 + i, text);
+      taken.push(await snapshot(text));
+    }
+    await a.advance(MIN);
+    // The order the protected site lists its group snapshots in (time, then id) is the order they go and are kept in.
+    const order = (await repos.groupSnapshots.list(pg)).map((s) => s.id);
+    const memberOf = new Map<string, string>();
+    for (const id of taken) memberOf.set((await repos.snapshots.get(id))!.pgSnapshotId, id);
+    const expected = order.filter((id) => memberOf.has(id)).map((id) => memberOf.get(id)!).slice(-2);
+    expect(await replicas()).toEqual(await Promise.all(expected.map(async (id) => ({ source: id, digest: await sourceDigest(id) }))));
+  });
+
   it('resumes after a cut link and resends nothing that arrived', async () => {
     const { repos } = a.runtime.deps.store;
     const site = (await repos.sites.list())[0];

@@ -70,7 +70,7 @@ export function replicationRepo(db: Db): ReplicationRepo {
       return r && snapshotOf(r);
     },
     async listSnapshots(replicaVmId) {
-      const rows = await db.selectFrom('replicaSnapshots').selectAll().where('replicaVmId', '=', replicaVmId).orderBy('takenAt').orderBy('id').execute();
+      const rows = await db.selectFrom('replicaSnapshots').selectAll().where('replicaVmId', '=', replicaVmId).orderBy('takenAt').orderBy('sourcePgSnapshotId').execute();
       return rows.map(snapshotOf);
     },
     async deleteSnapshot(id) {
