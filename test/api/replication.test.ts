@@ -134,7 +134,7 @@ describe('replication', () => {
     // The order the protected site lists its group snapshots in (time, then id) is the order they go and are kept in.
     const order = (await repos.groupSnapshots.list(pg)).map((s) => s.id);
     const memberOf = new Map<string, string>();
-    for (const id of taken) memberOf.set((await repos.snapshots.get(id))!.pgSnapshotId, id);
+    for (const id of taken) memberOf.set((await repos.snapshots.get(id))!.pgSnapshotId as string, id);
     const expected = order.filter((id) => memberOf.has(id)).map((id) => memberOf.get(id)!).slice(-2);
     expect(await replicas()).toEqual(await Promise.all(expected.map(async (id) => ({ source: id, digest: await sourceDigest(id) }))));
   });

@@ -3,26 +3,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ADMIN, Client, killAll, serve, stop, type Cli } from '../helpers/cli.ts';
+import { postgresAvailable, scratchDatabase } from '../store-contract/pg-harness.ts';
 
 /**
  * Disaster recovery between two real `snapservice serve` processes with manual clocks: pair,
  * protect with replication, planned migration, activate with reverse replication, failback,
- * and an unplanned failover with the protected site killed.
+ * and an unplanned failover with the protected site killed. Once with each site on its own
+ * SQLite file, once with each on its own PostgreSQL database (nothing shared but the network).
  */
 const root = mkdtempSync(join(tmpdir(), 'snapservice-dr-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(killAll);
 
-const args = (name: string, port = '0') => [
-  '--port', port, '--data', join(root, name), '--site-name', name, '--sim', '--task-delay-ms', '0', '--task-queue-ms', '0',
-  '--scrypt-cost', '10', '--clock', 'manual', '--clock-start', '2026-11-27T00:00:00.000Z',
-];
+const postgres = await postgresAvailable();
+if (!postgres) console.warn('DR on PostgreSQL skipped: no server reachable (see test/store-contract/pg-harness.ts)');
 const DISK = 2000;
 
-describe('disaster recovery between two real servers', () => {
+describe.each([{ store: 'sqlite' }, ...(postgres ? [{ store: 'postgres' }] : [])])('disaster recovery between two real servers on $store', ({ store }) => {
+  const dropped: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const drop of dropped) await drop();
+  });
+  /** Each site's --store: its own PostgreSQL database, or none (SQLite in its data directory). */
+  const stores = new Map<string, string[]>();
+  async function storeOf(name: string): Promise<string[]> {
+    if (store === 'sqlite') return [];
+    if (!stores.has(name)) {
+      const db = await scratchDatabase(`dr_${name}`);
+      dropped.push(db.drop);
+      stores.set(name, ['--store', db.url.toString()]);
+    }
+    return stores.get(name)!;
+  }
+  const args = async (name: string, port = '0') => [
+    '--port', port, '--data', join(root, store, name), '--site-name', name, '--sim', '--task-delay-ms', '0', '--task-queue-ms', '0',
+    '--scrypt-cost', '10', '--clock', 'manual', '--clock-start', '2026-11-27T00:00:00.000Z', ...(await storeOf(name)),
+  ];
+
   it('planned migration, reverse replication, failback, and unplanned failover with the protected site killed', async () => {
-    let nyc: Cli = await serve(args('nyc'));
-    const lon = await serve(args('lon'));
+    let nyc: Cli = await serve(await args('nyc'));
+    const lon = await serve(await args('lon'));
     expect(nyc.url, nyc.stderr()).toMatch(/^https:/);
     expect(lon.url, lon.stderr()).toMatch(/^https:/);
     let a = await Client.login(nyc.url!);
@@ -132,7 +152,7 @@ describe('disaster recovery between two real servers', () => {
     await op(b, clusterB, 'activate');
 
     // nyc comes back (same port and data) still ACTIVE; lon's replication makes it DORMANT.
-    nyc = await serve(args('nyc', nycPort));
+    nyc = await serve(await args('nyc', nycPort));
     expect(nyc.url, nyc.stderr()).toBe(`https://127.0.0.1:${nycPort}`);
     a = await Client.login(nyc.url!);
     expect((await groupOf(a, clusterA)).status).toBe('ACTIVE');
