@@ -43,6 +43,8 @@ export interface ReplicaSnapshot {
 export interface ReplicaVm {
   /** The protected site. */
   site: string;
+  /** The VM's id at the protected site. */
+  vm: string;
   name: string;
   pg: string;
   /** Oldest first. */
@@ -83,6 +85,7 @@ export function linksClient(t: SimTransport): SimLinks {
 
 interface WireReplica {
   site: string;
+  vm: string;
   name: string;
   pg: string;
   snapshots: Array<{
@@ -96,7 +99,7 @@ export function replicasClient(t: SimTransport): SimReplicas {
     get: async (vm) => {
       const w = await t.call<WireReplica>('GET', `/api/sim/replica-vms/${seg(vm)}`);
       return {
-        site: w.site, name: w.name, pg: w.pg,
+        site: w.site, vm: w.vm, name: w.name, pg: w.pg,
         snapshots: w.snapshots.map((s) => ({
           sourceSnapshot: s.source_snapshot, name: s.name, takenAt: new Date(s.taken_at), receivedAt: new Date(s.received_at),
           disks: s.disks.map((d) => ({ key: d.key, blockSize: d.block_size, blocks: d.blocks, writtenBlocks: d.written_blocks, ...(d.digest === undefined ? {} : { digest: d.digest }) })),

@@ -19,7 +19,6 @@ import { peerOperations } from './sites/peer-operations.ts';
 import { replicationPeerOperations } from './replication/peer-operations.ts';
 import { drOperations } from './dr/operations.ts';
 import { drPeerOperations } from './dr/peer-operations.ts';
-import { drSimOperations } from './dr/sim.ts';
 import { vmProtectionOperations } from './vm-protection/operations.ts';
 import { siteResourceOperations } from './sites/resources.ts';
 import { simReplicaOperations } from './replication/sim.ts';
@@ -30,7 +29,7 @@ import { vcenterOperations } from './vcenter/operations.ts';
 import { vmSnapshotOperations } from './vm-snapshots/operations.ts';
 import { vmOperations } from './vms/operations.ts';
 
-const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations, ...simLinkOperations, ...simReplicaOperations, ...drSimOperations];
+const SIMULATION: readonly Operation[] = [...simOperations, ...simClockOperations, ...simFaultOperations, ...simRequestOperations, ...simLicenseOperations, ...simLinkOperations, ...simReplicaOperations];
 
 /** Every operation this server defines, whatever it serves: the task runner's executors come from here. */
 export function everyOperation(): Operation[] {

@@ -45,8 +45,8 @@ describe('disaster recovery between two sites', () => {
     expect((await group(b, s.clusterB, s.pg)).status).toBe('DORMANT');
     // The simulation plane shows the replica, digest-equal to the source snapshot.
     const replicas = (await b.req({ method: 'GET', url: `/api/sim/protection-groups/${s.pg}/replicas` })).json().items;
-    expect(replicas).toMatchObject([{ source_vm: s.vm, name: 'web-01' }]);
-    expect(replicas[0].snapshots.at(-1).disks).toContainEqual({ disk_key: 2000, digest: await snapshotDigest(a, s.vm, await memberSnapshot(a, s.clusterA, s.pg, first, s.vm)) });
+    expect(replicas).toMatchObject([{ vm: s.vm, name: 'web-01' }]);
+    expect(replicas[0].snapshots.at(-1).disks).toContainEqual(expect.objectContaining({ key: 2000, digest: await snapshotDigest(a, s.vm, await memberSnapshot(a, s.clusterA, s.pg, first, s.vm)) }));
 
     // The protected site still replicates: "incoming replications".
     const early = await dr(b, s.clusterB, s.pg, 'promote');

@@ -93,7 +93,7 @@ describe.each([{ store: 'sqlite' }, ...(postgres ? [{ store: 'postgres' }] : [])
     const replicaDigests = async (c: Client): Promise<string[]> => {
       const r = await c.call('GET', `/api/sim/protection-groups/${pg}/replicas`);
       if (r.status === 404) return [];
-      return (r.body as any).items.flatMap((v: any) => v.snapshots.map((s: any) => s.disks.find((d: any) => d.disk_key === DISK)?.digest));
+      return (r.body as any).items.flatMap((v: any) => v.snapshots.map((s: any) => s.disks.find((d: any) => d.key === DISK)?.digest));
     };
     /** Moves both sites' service time a minute at a time (each a real request) until `done` holds. */
     const until = async (what: string, done: () => Promise<boolean>, clients: Client[] = [a, b]) => {
