@@ -1,8 +1,8 @@
-import { appendFileSync, mkdtempSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeScaleSeed } from '../../bench/lib/seed-file.ts';
 import { testConfig } from '../../src/config/config.ts';
 import { ManualClock } from '../../src/clock/clock.ts';
@@ -11,6 +11,7 @@ import { seedsInWorker } from '../../src/seed/in-worker.ts';
 import { SeedInterrupted } from '../../src/seed/apply.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'snapservice-seed-worker-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /** Rows of the seeded tables, ids replaced by the order they first appear in. */

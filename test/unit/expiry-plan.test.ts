@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,5 +34,6 @@ describe('standalone snapshot expiry queries', () => {
       expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
     }
     db.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
