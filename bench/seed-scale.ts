@@ -18,7 +18,9 @@ import { writeScaleSeed } from './lib/seed-file.ts';
 
 const VMS = Number(process.env.SCALE_SEED_VMS ?? 100_000);
 const SNAPSHOTS = Number(process.env.SCALE_SEED_SNAPSHOTS ?? 10);
-const IDLE_S = Number(process.env.SCALE_IDLE_S ?? 5);
+// Idle long enough for steady: V8 gives back the pages the seeding worker freed at its memory
+// reducer's first round, about 8 s after the seed ends (until then RSS holds both).
+const IDLE_S = Number(process.env.SCALE_IDLE_S ?? 12);
 const LOAD_S = Number(process.env.SCALE_LOAD_S ?? 10);
 const STORE = process.env.SCALE_STORE ?? 'sqlite';
 

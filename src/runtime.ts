@@ -6,7 +6,8 @@ import { InFlight, type Deps } from './context.ts';
 import type { Role } from './domain/model.ts';
 import { BUILTIN_ROLES, ROLE_ADMIN } from './domain/privileges.ts';
 import { hostname } from 'node:os';
-import { seedStore } from './seed/apply.ts';
+import { seedStore, type SeedProgress } from './seed/apply.ts';
+import { seedInWorker, seedsInWorker } from './seed/in-worker.ts';
 import { BUILT_IN_SEEDS, isLineSeed, lineRecords, loadWholeSeed, seedRecords } from './seed/records.ts';
 import { LoginThrottle } from './security/login-throttle.ts';
 import { hashPassword, verifyPassword, VerifiedCache } from './security/passwords.ts';
@@ -50,6 +51,8 @@ export interface RuntimeOptions {
   signal?: AbortSignal;
   /** Where seeding progress lines go (default: stderr), at most every config.seedProgressMs. */
   progress?: (line: string) => void;
+  /** Seed in a worker thread (default: for seed files of a few MB and more; see seed/in-worker.ts). */
+  seedInWorker?: boolean;
 }
 
 /** config -> store -> migrations -> first-start initialisation -> task recovery. */
@@ -209,18 +212,23 @@ async function runSeed(store: Store, config: Config, rootFolderId: string, now: 
   let printed = false;
   const say = opts.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   let total = { vms: 0, snapshots: 0 };
-  await seedStore(store, seedRecords(config.seed), {
+  const progress = (p: SeedProgress) => {
+    total = p;
+    const t = wall.now();
+    if (t - last < every) return;
+    last = t;
+    printed = true;
+    say(`seeding: ${p.vms} VMs, ${p.snapshots} VM snapshots so far (${((t - started) / 1000).toFixed(1)} s)`);
+  };
+  const ctx = {
     now, rootFolderId, scryptCost: config.scryptCost, maxSnapshotsPerVm: config.limits.snapshotsPerVm, historyMs: config.reportRetentionMs,
-    signal: opts.signal, wallNow: started,
-    progress: (p) => {
-      total = p;
-      const t = wall.now();
-      if (t - last < every) return;
-      last = t;
-      printed = true;
-      say(`seeding: ${p.vms} VMs, ${p.snapshots} VM snapshots so far (${((t - started) / 1000).toFixed(1)} s)`);
-    },
-  });
+    wallNow: started,
+  };
+  if (opts.seedInWorker ?? seedsInWorker(config)) {
+    await seedInWorker({ seed: config.seed, store: { store: config.store, dataDir: config.dataDir, durability: config.durability }, ctx }, opts.signal, progress);
+  } else {
+    await seedStore(store, seedRecords(config.seed), { ...ctx, signal: opts.signal, progress });
+  }
   if (printed) say(`seeded: ${total.vms} VMs, ${total.snapshots} VM snapshots in ${((wall.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -56,11 +56,11 @@ export function snapshotDisks(tx: Repos, vm: Vm, snapshotId: string, clusterId: 
  * head the first would add only for the second to drop (five statements per disk fewer).
  */
 export async function snapshotAndRevertDisks(
-  tx: Repos, vm: Vm, snapshotId: string, clusterId: string, target: readonly DiskSnapshot[],
+  tx: Repos, vm: Vm, snapshotId: string, clusterId: string, target: readonly DiskSnapshot[], current?: readonly Disk[],
 ): Promise<DiskSnapshot[]> {
   const out: DiskSnapshot[] = [];
   const byKey = new Map(target.map((t) => [t.diskKey, t]));
-  for (const disk of await tx.disks.listForVm(vm.id)) {
+  for (const disk of current ?? (await tx.disks.listForVm(vm.id))) {
     const epoch = disk.epoch + 1;
     const to = byKey.get(disk.diskKey);
     const head = await tx.layers.create(to ? to.layerId : disk.headLayerId);
@@ -80,11 +80,14 @@ export async function snapshotAndRevertDisks(
   return out;
 }
 
-/** Blocks whose content differs between the VM's disks now and the snapshot's. */
-export async function changedBlocks(tx: Repos, vmId: string, target: readonly DiskSnapshot[]): Promise<number> {
+/**
+ * Blocks whose content differs between the VM's disks now and the snapshot's; `current`: the
+ * VM's disks, when the caller has read them in this transaction.
+ */
+export async function changedBlocks(tx: Repos, vmId: string, target: readonly DiskSnapshot[], current?: readonly Disk[]): Promise<number> {
   let total = 0;
   for (const ds of target) {
-    const disk = await tx.disks.get(vmId, ds.diskKey);
+    const disk = current ? current.find((d) => d.diskKey === ds.diskKey) : await tx.disks.get(vmId, ds.diskKey);
     if (!disk) continue;
     const [now, then] = await Promise.all([tx.layers.chain(disk.headLayerId), tx.layers.chain(ds.layerId)]);
     total += await tx.layers.countBlocks(divergentLayers(now, then));

@@ -16,8 +16,9 @@ export interface TaskRun {
   readonly deps: Deps;
   readonly signal: AbortSignal;
   /**
-   * Sets the total work and a message (completed stays where it was: 0, or a recovered task's);
-   * inside `tx` when given, so that a task with nothing to wait for can start and end in one.
+   * Sets the total work and a message (completed stays where it was: 0, or a recovered task's).
+   * With `tx`, a task with nothing to wait for starts and ends in that one transaction: the
+   * two are then written with the task's next write (its end, in `tx`), one statement fewer.
    */
   begin(total: number, message: Message, tx?: Repos): Promise<void>;
   /** Reports progress (never backwards) and persists it. */
@@ -204,10 +205,14 @@ export class TaskRunner implements TaskSignal {
     // Where a fault rule planned this task's failure, it is thrown at the first point at or
     // past the planned one, as any failure of the work itself would be.
     const at = (point: { progress?: number; step?: number }) => this.deps.faults.taskPoint(task.id, point);
+    // What begin(.., tx) set, not written yet: it goes with the next write.
+    let deferred: Partial<Task> = {};
     const save = async (patch: Partial<Task>, tx: Repos = store.repos) => {
       if (patch.status && !canMove(task.status, patch.status)) throw new Error(`task ${task.id}: ${task.status} -> ${patch.status}`);
-      if (!(await tx.tasks.update(task.id, patch, runner.id))) throw new Abandoned('task taken over by another runner');
-      task = { ...task, ...patch };
+      const all = { ...deferred, ...patch };
+      if (!(await tx.tasks.update(task.id, all, runner.id))) throw new Abandoned('task taken over by another runner');
+      deferred = {};
+      task = { ...task, ...all };
     };
     return {
       get task() {
@@ -217,7 +222,11 @@ export class TaskRunner implements TaskSignal {
       signal: this.abort.signal,
       // A recovered task keeps the progress it had reported: completed never goes back.
       async begin(total, message, tx) {
-        await save({ progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message }, tx);
+        const patch = { progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message };
+        if (tx) {
+          deferred = patch;
+          task = { ...task, ...patch };
+        } else await save(patch);
         at({ progress: task.progressCompleted / task.progressTotal });
       },
       async progress(completed) {

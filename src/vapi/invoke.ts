@@ -42,8 +42,15 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
   if (entry && creds.basic) entry.user = creds.basic.user;
   const principal = await authenticate(deps, creds, op.auth ?? 'any', meta.clientAddress);
   if (entry) entry.user = principal.user;
-  const log = deps.log.child({ reqId: meta.requestId, user: principal.user });
-  const call: Call = { deps, operation: op, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user), log };
+  // Made when first used: a child logger serializes its bindings, a cost on every request
+  // that logs nothing (the default level logs no request).
+  let log: Call['log'] | undefined;
+  const call: Call = {
+    deps, operation: op, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user),
+    get log() {
+      return (log ??= deps.log.child({ reqId: meta.requestId, user: principal.user }));
+    },
+  };
 
   const ids: Record<string, string> = {};
   for (const name of op.ids ?? []) {
@@ -60,7 +67,7 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
   if (raw.problems.length > 0) throw raw.problems[0];
   const input = validateInput(op, raw);
   const result = await op.handler(call, input as never, authorized);
-  if (!op.readOnly) log.info({ audit: true, op: operationKey(op), ...ids }, 'audit');
+  if (!op.readOnly && deps.log.isLevelEnabled('info')) call.log.info({ audit: true, op: operationKey(op), ...ids }, 'audit');
   return { call, result };
 }
 

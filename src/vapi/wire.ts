@@ -80,6 +80,12 @@ export function formatTime(epochMs: number): string {
 
 /** Copies only defined values: unset optionals are omitted on the wire, never null. */
 export function compact<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined || o[k] === null) delete o[k];
-  return o;
+  // A copy rather than `delete`: an object that lost properties drops to V8's slow dictionary
+  // mode, and every response body passes through here before JSON.stringify.
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    const v = o[k];
+    if (v !== undefined && v !== null) out[k] = v;
+  }
+  return out as T;
 }

@@ -1,4 +1,4 @@
-import type { DiskSnapshot, Message, PowerState, Vm } from '../../domain/model.ts';
+import type { Disk, DiskSnapshot, Message, PowerState, Vm } from '../../domain/model.ts';
 import { VapiError } from '../../errors.ts';
 import type { Repos } from '../../store/store.ts';
 import { changedBlocks, snapshotAndRevertDisks } from '../../engine/disks.ts';
@@ -43,9 +43,10 @@ async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
     await store.batched(async (tx) => {
       const vm = await liveVm(tx.vms.get(vmId), vmId, clusterId);
       const target = await tx.snapshots.disks(input.snapshot);
-      const changed = await changedBlocks(tx, vmId, target);
+      const current = await tx.disks.listForVm(vmId);
+      const changed = await changedBlocks(tx, vmId, target, current);
       await run.begin(changed, progressMessage(changed, input), tx);
-      await finish(run, tx, vm, input, target);
+      await finish(run, tx, vm, input, target, current);
     });
     return;
   }
@@ -93,14 +94,17 @@ function progressMessage(changed: number, input: RevertInput): Message {
   };
 }
 
-/** The revert itself, in the caller's transaction: system snapshot, disks reverted, task ended. */
-async function finish(run: TaskRun, tx: Repos, vm: Vm, input: RevertInput, read?: DiskSnapshot[]): Promise<void> {
+/**
+ * The revert itself, in the caller's transaction: system snapshot, disks reverted, task ended.
+ * `read`: the snapshot's disks and the VM's, when the caller has read them in `tx`.
+ */
+async function finish(run: TaskRun, tx: Repos, vm: Vm, input: RevertInput, read?: DiskSnapshot[], current?: Disk[]): Promise<void> {
   const { config, clock } = run.deps;
-  const snapshot = await tx.snapshots.get(input.snapshot);
-  if (!snapshot) {
+  const disks = read ?? (await tx.snapshots.disks(input.snapshot));
+  // A snapshot's disks are deleted with it (same transaction): read here, they prove it is there.
+  if (disks.length === 0 && !(await tx.snapshots.get(input.snapshot))) {
     throw errors.notAllowed('vm.revert.snapshot_gone', `Snapshot ${input.snapshot} was deleted before the revert could run.`, input.snapshot);
   }
-  const disks = read ?? (await tx.snapshots.disks(input.snapshot));
   const now = clock.now();
   // The system snapshot of an admitted revert is never refused for the per-VM limit:
   // losing the pre-revert state would be worse than one snapshot over the limit.
@@ -109,7 +113,7 @@ async function finish(run: TaskRun, tx: Repos, vm: Vm, input: RevertInput, read?
     type: 'SYSTEM_CREATED',
     createdAt: now,
     expiresAt: now + config.systemSnapshotRetentionMs,
-  }, Infinity, (t, v, id, clusterId) => snapshotAndRevertDisks(t, v, id, clusterId, disks));
+  }, Infinity, (t, v, id, clusterId) => snapshotAndRevertDisks(t, v, id, clusterId, disks, current));
   if (vm.powerState !== 'POWERED_OFF') await tx.vms.update(vm.id, { powerState: 'POWERED_OFF' });
   await run.succeed(tx);
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Disk, DiskSnapshot, SnapshotType, VmSnapshot } from '../../domain/model.ts';
 import type { BlockEntry, DiskRepo, LayerRepo, SnapshotPageQuery, SnapshotStats, VmSnapshotRepo } from '../store.ts';
-import { NONE, num, type Db } from './core.ts';
+import { NONE, num, ONE, type Db } from './core.ts';
 import type { DB } from './schema.ts';
 import { changes, rows } from './prepared.ts';
 
@@ -63,7 +63,7 @@ export function layerRepo(db: Db): LayerRepo {
       if (chain.length === 0) return undefined;
       const r = await db.selectFrom('layerBlocks').select('data')
         .where('layerId', 'in', chain).where('blockNo', '=', blockNo)
-        .orderBy('layerId', 'desc').limit(1).executeTakeFirst();
+        .orderBy('layerId', 'desc').limit(ONE).executeTakeFirst();
       return r?.data;
     },
     async blocks(chain) {
@@ -210,7 +210,7 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
     async nextStandaloneExpiry(excludeGroups = []) {
       // Each walks an index from the earliest expiry and stops at the first match.
       const firsts = await Promise.all(ownExpiry(db, excludeGroups).map((q) =>
-        q.select('expiresAt').where('expiresAt', 'is not', null).orderBy('expiresAt').limit(1).executeTakeFirst()));
+        q.select('expiresAt').where('expiresAt', 'is not', null).orderBy('expiresAt').limit(ONE).executeTakeFirst()));
       const times = firsts.flatMap((r) => (r?.expiresAt === null || r?.expiresAt === undefined ? [] : [num(r.expiresAt)]));
       return times.length > 0 ? Math.min(...times) : undefined;
     },

@@ -1,6 +1,6 @@
 import type { ReplicaDisk, ReplicaSnapshot, ReplicaVm, SentReplica } from '../../domain/replication.ts';
 import type { ReplicationRepo } from '../store.ts';
-import { num, type Db } from './core.ts';
+import { num, ONE, type Db } from './core.ts';
 import { stagingRepo } from './replica-staging.ts';
 import type { DB } from './schema.ts';
 
@@ -31,12 +31,12 @@ export function replicationRepo(db: Db): ReplicationRepo {
     },
     async lastAcked(pgId, vmId) {
       const r = await db.selectFrom('replicationSent').selectAll().where('pgId', '=', pgId).where('vmId', '=', vmId)
-        .orderBy('takenAt', 'desc').orderBy('pgSnapshotId', 'desc').limit(1).executeTakeFirst();
+        .orderBy('takenAt', 'desc').orderBy('pgSnapshotId', 'desc').limit(ONE).executeTakeFirst();
       return r && sentOf(r);
     },
     async lastSync(pgId) {
       const r = await db.selectFrom('replicationSent').selectAll().where('pgId', '=', pgId)
-        .orderBy('ackedAt', 'desc').orderBy('pgSnapshotId', 'desc').limit(1).executeTakeFirst();
+        .orderBy('ackedAt', 'desc').orderBy('pgSnapshotId', 'desc').limit(ONE).executeTakeFirst();
       return r && sentOf(r);
     },
     async forgetGroup(pgId) {

@@ -1,6 +1,6 @@
 import { ACTIVE_TASK_STATUSES as ACTIVE, type Message, type Task, type TaskKind, type TaskStatus } from '../../domain/model.ts';
 import type { TaskRepo } from '../store.ts';
-import { bool, int, json, NONE, num, text, type Db } from './core.ts';
+import { bool, int, json, NONE, num, ONE, text, type Db } from './core.ts';
 import { changes, rows } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -100,7 +100,7 @@ export function taskRepo(db: Db): TaskRepo {
       const [r] = await rows(db, `tasks.activeForVm:${kinds.length}`,
         (d, a) => d.selectFrom('tasks').selectAll().where('vmId', '=', a(0))
           .where('status', 'in', ACTIVE).where('kind', 'in', kinds.map((_, i) => a(i + 1)))
-          .orderBy('createdAt').orderBy('id').limit(1),
+          .orderBy('createdAt').orderBy('id').limit(ONE),
         [vmId, ...kinds]);
       return r && taskOf(r);
     },
@@ -108,12 +108,12 @@ export function taskRepo(db: Db): TaskRepo {
       if (kinds.length === 0) return undefined;
       const r = await db.selectFrom('tasks').selectAll().where('targetId', '=', targetId)
         .where('status', 'in', ACTIVE).where('kind', 'in', kinds)
-        .orderBy('createdAt').orderBy('id').limit(1).executeTakeFirst();
+        .orderBy('createdAt').orderBy('id').limit(ONE).executeTakeFirst();
       return r && taskOf(r);
     },
     async claimNext(owner, now) {
       const next = db.selectFrom('tasks').select('id').where('status', '=', 'PENDING').where('notBefore', '<=', now)
-        .orderBy('notBefore').orderBy('createdAt').orderBy('id').limit(1);
+        .orderBy('notBefore').orderBy('createdAt').orderBy('id').limit(ONE);
       const r = await db.updateTable('tasks').set({ status: 'RUNNING', owner, startTime: now })
         .where('id', '=', next).where('status', '=', 'PENDING').returningAll().executeTakeFirst();
       return r && taskOf(r);
