@@ -3,8 +3,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 
 /**
- * On SQLite the compiled hot-path statements skip Kysely's executor when no transaction is open
- * (src/store/sqlite/sqlite.ts). What must hold: the rows are the ones Kysely would give, every
+ * On SQLite the compiled hot-path statements skip Kysely's executor (src/store/sqlite/sqlite.ts). What must hold: the rows are the ones Kysely would give, every
  * statement is still observed, and a statement never sees another call's uncommitted writes.
  */
 describe('direct statements on SQLite', () => {
@@ -51,6 +50,8 @@ describe('direct statements on SQLite', () => {
         return r;
       });
       await tx.sessions.touch('u', 2);
+      // The transaction's own read sees its write; the other call's still waits.
+      expect((await tx.sessions.get('u'))?.lastAccessedAt).toBe(2);
       for (let i = 0; i < 20; i++) await Promise.resolve();
       expect(answeredDuring).toBe(false);
       throw new Error('rolled back');
@@ -58,12 +59,19 @@ describe('direct statements on SQLite', () => {
     expect(await during).toBeUndefined();
   });
 
-  it('inside a transaction, the transaction\'s own statements keep their order', async () => {
+  it('inside a transaction answers at once, in the transaction, its own statements in order', async () => {
     const s = await open();
     await s.transaction(async (tx) => {
       await tx.sessions.insert({ tokenHash: 'v', user: 'alice', createdAt: 1, lastAccessedAt: 1 });
       await tx.sessions.touch('v', 3);
-      expect((await tx.sessions.get('v'))?.lastAccessedAt).toBe(3);
+      let answered = false;
+      const read = tx.sessions.get('v').then((r) => {
+        answered = true;
+        return r;
+      });
+      for (let i = 0; i < 4; i++) await Promise.resolve();
+      expect(answered).toBe(true);
+      expect((await read)?.lastAccessedAt).toBe(3);
     });
     expect((await s.repos.sessions.get('v'))?.lastAccessedAt).toBe(3);
   });

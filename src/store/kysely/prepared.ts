@@ -36,14 +36,14 @@ const arg: Arg = (i) => `${MARK}${i}` as never;
  * async plugin pass), with result rows shaped as Kysely's would be. Returns undefined when it
  * may not run now: then the statement takes Kysely's path and its queue.
  */
-export type Direct = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown> | undefined;
+export type Direct = (sql: string, parameters: readonly unknown[], inTransaction: boolean) => QueryResult<unknown> | undefined;
 
 // Keyed by the executor's adapter: one per store, shared by its transactions, and the thing
 // that decides the SQL dialect.
 const caches = new WeakMap<object, Map<string, Prepared>>();
 const directs = new WeakMap<object, Direct>();
 
-/** Lets the store's prepared statements outside transactions bypass Kysely's executor. */
+/** Lets the store's prepared statements bypass Kysely's executor. */
 export function useDirect(db: Db, direct: Direct): void {
   directs.set(db.getExecutor().adapter, direct);
 }
@@ -68,12 +68,15 @@ function prepare(db: Db, key: string, build: Build<unknown>): Prepared {
 
 function execute<R>(db: Db, p: Prepared, args: readonly unknown[]): Promise<QueryResult<R>> {
   const parameters = p.slots.map((s, i) => (s < 0 ? p.constants[i] : args[s]));
-  // Only outside a transaction: inside one, Kysely's queue orders the transaction's own
-  // statements (savepoints of a batch included), and a statement must wait its turn.
-  const direct = db.isTransaction ? undefined : directs.get(db.getExecutor().adapter);
+  // The store decides whether it may run now: outside a transaction only while none is open,
+  // inside one only while it is open. Inside a transaction a direct statement runs when called,
+  // ahead of any of the transaction's statements still in Kysely's queue: those can only be
+  // reads issued together with it (Promise.all), as a transaction's writes are awaited one by
+  // one, and reads of one transaction see the same data in any order.
+  const direct = directs.get(db.getExecutor().adapter);
   if (direct) {
     try {
-      const result = direct(p.sql, parameters);
+      const result = direct(p.sql, parameters, db.isTransaction);
       if (result) return Promise.resolve(result as QueryResult<R>);
     } catch (err) {
       return Promise.reject(err);

@@ -58,10 +58,12 @@ class CamelCase extends CamelCasePlugin {
 }
 
 /**
- * The compiled hot-path statements (`prepared.ts`) run straight on the connection when no
- * transaction is open on it: SQLite has one connection per store, so an open transaction is
- * some request's, and a statement run then would see (or join) its uncommitted writes. Kysely's
- * path queues behind it instead, so the direct path declines. Rows are mapped by the same
+ * The compiled hot-path statements (`prepared.ts`) run straight on the connection. Outside a
+ * transaction, only while none is open on it: SQLite has one connection per store, so an open
+ * transaction is some request's, and a statement run then would see (or join) its uncommitted
+ * writes; Kysely's path queues behind it instead, so the direct path declines. Inside a
+ * transaction, only while one is open: a transaction holds the one connection from BEGIN to
+ * COMMIT, so the open one is the caller's own. Rows are mapped by the same
  * camel-case plugin, and statements are reported to the observer as Kysely's path reports a
  * compiled one ('other').
  */
@@ -72,8 +74,8 @@ function directPath(raw: Database.Database, prepare: (source: string) => Databas
     const { changes, lastInsertRowid } = stmt.run(parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   };
-  return (source, parameters) => {
-    if (raw.inTransaction) return undefined;
+  return (source, parameters, inTransaction) => {
+    if (raw.inTransaction !== inTransaction) return undefined;
     if (!observe) return run(source, parameters);
     const start = performance.now();
     try {
