@@ -50,6 +50,9 @@ const QUERY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 // Scheduled runs are taken within a scheduler pass of falling due; minutes mean a stalled process.
 const LAG_BUCKETS = [0.001, 0.01, 0.1, 1, 5, 15, 60, 300, 900, 3600];
 
+const requestLabels = (s: RequestSample) => ({ protocol: s.protocol, operation: s.operation, status: String(s.status), result: s.result });
+const statementLabels = (statement: string) => ({ statement });
+
 export function createMetrics(enabled: boolean): Metrics {
   return enabled ? new PromMetrics() : DISABLED;
 }
@@ -106,12 +109,11 @@ class PromMetrics implements Metrics {
   }
 
   request(s: RequestSample): void {
-    const labels = () => ({ protocol: s.protocol, operation: s.operation, status: String(s.status), result: s.result });
-    this.requestSeconds.record(`${s.protocol} ${s.operation} ${s.status} ${s.result}`, labels, s.seconds);
+    this.requestSeconds.record(`${s.protocol} ${s.operation} ${s.status} ${s.result}`, requestLabels, s, s.seconds);
   }
 
   storeQuery(statement: string, seconds: number, failed: boolean): void {
-    this.querySeconds.record(statement, () => ({ statement }), seconds);
+    this.querySeconds.record(statement, statementLabels, statement, seconds);
     if (failed) this.queryErrors.inc({ statement });
   }
 

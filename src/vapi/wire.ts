@@ -74,8 +74,34 @@ export function toWireMessage(m: Message): LocalizableMessage {
   return { id: m.id, default_message: m.defaultMessage, args: m.args };
 }
 
+const DAY_MS = 86_400_000;
+/** 9999-12-31T23:59:59.999Z: beyond it toISOString writes six-digit years. */
+const LAST_MS = 253_402_300_799_999;
+/** 'YYYY-MM-DDT' by day number: a response's times fall on a few days. */
+const days = new Map<number, string>();
+
+/**
+ * RFC 3339 with milliseconds in UTC, exactly as Date.toISOString writes it. A Date per time
+ * showed as 7% of a task GET's CPU in the profile; the time of day is arithmetic, and only the
+ * date part (looked up per day) still needs one.
+ */
 export function formatTime(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  if (!Number.isInteger(epochMs) || epochMs < 0 || epochMs > LAST_MS) return new Date(epochMs).toISOString();
+  const day = Math.floor(epochMs / DAY_MS);
+  let date = days.get(day);
+  if (date === undefined) {
+    if (days.size >= 1024) days.clear();
+    date = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    days.set(day, date);
+  }
+  const t = epochMs - day * DAY_MS;
+  const ms = t % 1000;
+  const sec = Math.floor(t / 1000);
+  return `${date}${two(Math.floor(sec / 3600))}:${two(Math.floor(sec / 60) % 60)}:${two(sec % 60)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 /** Copies only defined values: unset optionals are omitted on the wire, never null. */

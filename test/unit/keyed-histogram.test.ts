@@ -14,7 +14,7 @@ describe('KeyedHistogram', () => {
     ];
     for (const [op, status, v] of samples) {
       reference.observe({ op, status }, v);
-      keyed.record(`${op} ${status}`, () => ({ op, status }), v);
+      keyed.record(`${op} ${status}`, (l) => l, { op, status }, v);
     }
     expect(await ours.metrics()).toBe(await theirs.metrics());
     keyed.reset();

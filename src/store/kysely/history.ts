@@ -3,6 +3,7 @@ import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '.
 import type { Message, SnapshotType } from '../../domain/model.ts';
 import type { HistoryFilter, HistoryRepo } from '../store.ts';
 import { NONE, num, type Db } from './core.ts';
+import { changes } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 /** Rows per INSERT: well under SQLite's 32766 bound variables at 15 columns a row. */
@@ -11,6 +12,11 @@ const CHUNK = 500;
 export function attemptRow(a: SnapshotAttempt): DB['snapshotHistory'] {
   return { ...a, reasons: JSON.stringify(a.reasons) };
 }
+
+/** Every column, so that the one compiled insert fits every attempt (an unset column is NULL). */
+const HISTORY_COLUMNS: ReadonlyArray<keyof DB['snapshotHistory']> = [
+  'id', 'kind', 'clusterId', 'pgId', 'pgName', 'pgSnapshotId', 'vmId', 'vmName', 'snapshotId', 'name', 'type', 'status', 'startedAt', 'expiresAt', 'reasons',
+];
 
 type Row = DB['snapshotHistory'] & { liveId: string | null; liveExpiresAt: number | string | null };
 
@@ -51,6 +57,13 @@ export function historyRepo(db: Db): HistoryRepo {
 
   return {
     async insert(attempts) {
+      if (attempts.length === 1) {
+        // One row per revert and per scheduled VM snapshot: compiled once, not built each time.
+        const row = attemptRow(attempts[0]);
+        await changes(db, 'history.insert', (d, a) => d.insertInto('snapshotHistory').values(Object.fromEntries(HISTORY_COLUMNS.map((c, i) => [c, a(i)])) as never),
+          HISTORY_COLUMNS.map((c) => row[c] ?? null));
+        return;
+      }
       for (let i = 0; i < attempts.length; i += CHUNK) {
         await db.insertInto('snapshotHistory').values(attempts.slice(i, i + CHUNK).map(attemptRow)).execute();
       }

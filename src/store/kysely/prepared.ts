@@ -31,9 +31,22 @@ interface Prepared {
 const MARK = '\u0000snapservice:arg:';
 const arg: Arg = (i) => `${MARK}${i}` as never;
 
+/**
+ * Runs compiled SQL on the store's connection without Kysely's executor (connection queue,
+ * async plugin pass), with result rows shaped as Kysely's would be. Returns undefined when it
+ * may not run now: then the statement takes Kysely's path and its queue.
+ */
+export type Direct = (sql: string, parameters: readonly unknown[], inTransaction: boolean) => QueryResult<unknown> | undefined;
+
 // Keyed by the executor's adapter: one per store, shared by its transactions, and the thing
 // that decides the SQL dialect.
 const caches = new WeakMap<object, Map<string, Prepared>>();
+const directs = new WeakMap<object, Direct>();
+
+/** Lets the store's prepared statements bypass Kysely's executor. */
+export function useDirect(db: Db, direct: Direct): void {
+  directs.set(db.getExecutor().adapter, direct);
+}
 
 function prepare(db: Db, key: string, build: Build<unknown>): Prepared {
   const adapter = db.getExecutor().adapter;
@@ -55,6 +68,20 @@ function prepare(db: Db, key: string, build: Build<unknown>): Prepared {
 
 function execute<R>(db: Db, p: Prepared, args: readonly unknown[]): Promise<QueryResult<R>> {
   const parameters = p.slots.map((s, i) => (s < 0 ? p.constants[i] : args[s]));
+  // The store decides whether it may run now: outside a transaction only while none is open,
+  // inside one only while it is open. Inside a transaction a direct statement runs when called,
+  // ahead of any of the transaction's statements still in Kysely's queue: those can only be
+  // reads issued together with it (Promise.all), as a transaction's writes are awaited one by
+  // one, and reads of one transaction see the same data in any order.
+  const direct = directs.get(db.getExecutor().adapter);
+  if (direct) {
+    try {
+      const result = direct(p.sql, parameters, db.isTransaction);
+      if (result) return Promise.resolve(result as QueryResult<R>);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   const q: CompiledQuery<R> = { sql: p.sql, query: p.query, parameters, queryId: { queryId: '' } };
   return db.executeQuery(q);
 }
