@@ -88,3 +88,36 @@ export class ClockLoop {
     this.busy = false;
   }
 }
+
+/**
+ * A background service driven by one ClockLoop (the scheduler, the replicator): `round` is its
+ * work, the rest is the loop's.
+ */
+export abstract class ClockWorker {
+  protected readonly loop: ClockLoop;
+
+  constructor(deps: ConstructorParameters<typeof ClockLoop>[0], what: string, pollMs: number) {
+    this.loop = new ClockLoop(deps, what, pollMs, () => this.round());
+  }
+
+  /** One round of work; the service time to sleep before the next (undefined: until told). */
+  protected abstract round(): Promise<number | undefined>;
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Something changed: look again now. */
+  notify(): void {
+    this.loop.notify();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Resolves once the worker is asleep (tests and clock advance wait on it). */
+  idle(): Promise<void> {
+    return this.loop.idle();
+  }
+}

@@ -1,4 +1,4 @@
-import { ClockLoop } from '../clock/loop.ts';
+import { ClockWorker } from '../clock/loop.ts';
 import type { Deps } from '../context.ts';
 import type { ProtectionGroup } from '../domain/model.ts';
 import { dueRun, nextRun } from '../domain/schedule.ts';
@@ -16,33 +16,15 @@ const BATCH = 100;
  * drive it alike. Each run is claimed under the store's scheduler lock with a compare on the
  * policy's last run, so with several processes on one store every snapshot is taken once.
  */
-export class Scheduler {
-  private readonly loop: ClockLoop;
-
+export class Scheduler extends ClockWorker {
   constructor(private readonly deps: Deps) {
-    this.loop = new ClockLoop(deps, 'scheduler', POLL_MS, async () => {
-      await this.runDue();
-      const next = await this.nextWake();
-      return next === undefined ? undefined : next - deps.clock.now();
-    });
+    super(deps, 'scheduler', POLL_MS);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Groups or snapshots changed: look again now. */
-  notify(): void {
-    this.loop.notify();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Resolves once the scheduler is asleep (tests and clock advance wait on it). */
-  idle(): Promise<void> {
-    return this.loop.idle();
+  protected async round(): Promise<number | undefined> {
+    await this.runDue();
+    const next = await this.nextWake();
+    return next === undefined ? undefined : next - this.deps.clock.now();
   }
 
   /** Everything due at the current service time: scheduled runs, expiries, soft deletes. */

@@ -1,4 +1,4 @@
-import { ClockLoop } from '../../clock/loop.ts';
+import { ClockWorker } from '../../clock/loop.ts';
 import type { Deps } from '../../context.ts';
 import type { ProtectionGroup } from '../../domain/model.ts';
 import type { ReplicationPolicy } from '../../domain/replication.ts';
@@ -18,27 +18,13 @@ const POLL_MS = 5000;
  * VM. Before sending it asks what arrived, so after a cut link or a restart on either side
  * nothing that arrived is sent again; what did not arrive is sent on the next pass.
  */
-export class Replicator {
-  private readonly loop: ClockLoop;
-
+export class Replicator extends ClockWorker {
   constructor(private readonly deps: Deps) {
-    this.loop = new ClockLoop(deps, 'replication', POLL_MS, async () => ((await this.pass()) ? PASS_MS : undefined));
+    super(deps, 'replication', POLL_MS);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  notify(): void {
-    this.loop.notify();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.loop.idle();
+  protected async round(): Promise<number | undefined> {
+    return (await this.pass()) ? PASS_MS : undefined;
   }
 
   /**
