@@ -1,75 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readContent } from '../../src/engine/disks.ts';
-import { ids, makeApp, type TestApp } from '../helpers/app.ts';
-import { json, pair, task } from '../helpers/sites.ts';
+import { ids, type TestApp } from '../helpers/app.ts';
+import * as R from '../helpers/replication.ts';
 
 /** The replicator between two in-process sites over real TLS: deltas, replicas, resuming. */
+let p: R.ReplicationPair;
 let a: TestApp;
 let b: TestApp;
 let cluster: string;
 let vm: string;
 let pg: string;
 let cp: string;
-const DISK = 2000;
-const MIN = 60_000;
+const { MIN } = R;
 
-const pgs = () => `/api/snapservice/clusters/${cluster}/protection-groups`;
-
-async function write(block: number, text: string): Promise<void> {
-  const r = await a.req({ method: 'POST', url: `/api/sim/vms/${vm}/disks/${DISK}?action=write`, headers: json, payload: { block, data: Buffer.from(text).toString('base64') } });
-  expect(r.statusCode, r.payload).toBe(204);
-}
-
-/** A one-time group snapshot; returns the member snapshot of `vm`. */
-async function snapshot(name: string): Promise<string> {
-  const r = await a.req({ method: 'POST', url: `${pgs()}/${pg}/snapshots?vmw-task=true`, headers: json, payload: { name } });
-  const info = await task(a, r.json());
-  expect(info.status, JSON.stringify(info)).toBe('SUCCEEDED');
-  const snap = (await a.req({ method: 'GET', url: `${pgs()}/${pg}/snapshots/${info.result.snapshot}` })).json();
-  return snap.vm_snapshots.find((v: any) => v.vm === vm).snapshot;
-}
-
-async function sourceDigest(snapshotId: string): Promise<string> {
-  return (await a.req({ method: 'GET', url: `/api/sim/vms/${vm}/snapshots/${snapshotId}/disks/${DISK}` })).json().digest;
-}
-
-/** The recovery site's replica snapshots of `vm`, with their disk digests. */
-async function replicas(): Promise<Array<{ source: string; digest?: string }>> {
-  const { repos } = b.runtime.deps.store;
-  const replica = await repos.replication.getVm(a.runtime.deps.site.id, vm);
-  if (!replica) return [];
-  const disks = new Map((await repos.replication.disks(replica.id)).map((d) => [d.diskKey, d]));
-  const out = [];
-  for (const s of await repos.replication.listSnapshots(replica.id)) {
-    const d = s.disks.find((x) => x.diskKey === DISK);
-    const geometry = disks.get(DISK);
-    out.push({ source: s.sourceSnapshotId, digest: d && geometry ? (await readContent(repos, d.layerId, geometry, Infinity)).digest : undefined });
-  }
-  return out;
-}
-
-async function outgoing(): Promise<any> {
-  const info = (await a.req({ method: 'GET', url: `/api/snapservice/clusters/${cluster}/virtual-machines/${vm}` })).json();
-  return info.remote_protection_info?.outgoing_replications;
-}
-
-const sends = () => b.runtime.deps.journal.list().filter((e) => e.path === '/api/peer/replicas');
+const write = (block: number, text: string) => R.write(p, block, text);
+const snapshot = (name: string) => R.snapshot(p, name);
+const sourceDigest = (snapshotId: string) => R.sourceDigest(p, snapshotId);
+const replicas = () => R.replicas(p);
+const outgoing = () => R.outgoing(p);
+const sends = () => R.received(p, '/api/peer/replicas');
 const requestsSent = () => sends().length;
 
 beforeAll(async () => {
-  a = await makeApp({ siteName: 'site-a', taskDelayMs: 0, taskQueueMs: 0 }, { https: true });
-  b = await makeApp({ siteName: 'site-b', taskDelayMs: 0, taskQueueMs: 0 }, { https: true });
-  const ia = await ids(a);
-  cluster = ia.clusterA;
-  vm = ia.vm('web-01');
-  const bId = await pair(a, b);
-  const r = await a.req({ method: 'POST', url: '/api/snapservice/cluster-pairs?vmw-task=true', headers: json, payload: { local_cluster: { cluster }, peer_cluster: { site: bId, cluster: (await ids(b)).clusterA } } });
-  cp = (await task(a, r.json())).result;
-  const made = await a.req({
-    method: 'POST', url: `${pgs()}?vmw-task=true`, headers: json,
-    payload: { name: 'web', target_entities: { vms: [vm] }, replication_policies: [{ cluster_pair: cp, recovery_point_objective: { unit: 'MINUTE', duration: 5 }, snapshot_retention: { short_term: { keep_last: 2 } } }] },
-  });
-  pg = (await task(a, made.json())).result;
+  p = await R.replicationPair({}, 5, 2);
+  ({ a, b, cluster, vm, pg, cp } = p);
 });
 afterAll(async () => {
   await a.close();
