@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { TSchema } from '@sinclair/typebox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { taggingOperations } from '../../src/modules/tagging/operations.ts';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
+import { reachableSchemas } from './schemas.ts';
 import { call, callError, O, S, userPass } from './client.ts';
 
 /** Canonical names of the tagging bindings (see the fixture's `_about`). */
@@ -12,23 +12,6 @@ const CANON = JSON.parse(readFileSync(new URL('./fixtures/tagging-canonical-name
   operations: Record<string, Record<string, string[]>>;
 };
 
-function schemasOf(): { structs: Map<string, TSchema>; enums: Set<string> } {
-  const structs = new Map<string, TSchema>();
-  const enums = new Set<string>();
-  const walk = (s: TSchema | undefined) => {
-    if (!s || typeof s !== 'object') return;
-    if (s.type === 'object' && typeof s.vapi === 'string' && s.vapi !== 'operation-input') structs.set(s.vapi, s);
-    if (s.type === 'string' && typeof s.vapi === 'string') enums.add(s.vapi);
-    for (const p of Object.values((s.properties ?? {}) as Record<string, TSchema>)) walk(p);
-    walk(s.items as TSchema | undefined);
-  };
-  for (const op of taggingOperations) {
-    walk(op.input);
-    walk(op.output);
-  }
-  return { structs, enums };
-}
-
 const CAT = 'com.vmware.cis.tagging.category';
 const TAG = 'com.vmware.cis.tagging.tag';
 const TA = 'com.vmware.cis.tagging.tag_association';
@@ -36,7 +19,7 @@ const dyn = (type: string, id: string) => S('com.vmware.vapi.std.dynamic_ID', { 
 
 describe('vCenter tagging over JSON-RPC uses the bindings\' canonical names', () => {
   it('every structure, enumeration, operation and parameter is the bindings\'', () => {
-    const { structs, enums } = schemasOf();
+    const { structs, enums } = reachableSchemas(taggingOperations);
     expect(structs.size).toBe(Object.keys(CANON.structures).length);
     for (const [name, schema] of structs) {
       expect(CANON.structures[name], `structure ${name}`).toBeDefined();

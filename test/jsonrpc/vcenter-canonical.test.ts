@@ -3,6 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { vcenterOperations } from '../../src/modules/vcenter/operations.ts';
 import { ids, makeApp, type TestApp } from '../helpers/app.ts';
+import { reachableSchemas } from './schemas.ts';
 import { call, O, rpc, S, userPass } from './client.ts';
 
 /** Canonical names from the vSphere Automation bindings (see the file's `_about`). */
@@ -10,25 +11,6 @@ const CANON = JSON.parse(readFileSync(new URL('./fixtures/vcenter-canonical-name
   structures: Record<string, { fields: string[] }>;
   enums: string[];
 };
-
-/** Every structure and enumeration reachable from the vCenter operations' inputs and outputs. */
-function schemasOf(): { structs: Map<string, TSchema>; enums: Set<string> } {
-  const structs = new Map<string, TSchema>();
-  const enums = new Set<string>();
-  const walk = (s: TSchema | undefined) => {
-    if (!s || typeof s !== 'object') return;
-    if (s.type === 'object' && typeof s.vapi === 'string' && s.vapi !== 'operation-input') structs.set(s.vapi, s);
-    if (s.type === 'string' && typeof s.vapi === 'string') enums.add(s.vapi);
-    for (const p of Object.values((s.properties ?? {}) as Record<string, TSchema>)) walk(p);
-    for (const p of Object.values((s.patternProperties ?? {}) as Record<string, TSchema>)) walk(p);
-    walk(s.items as TSchema | undefined);
-  };
-  for (const op of vcenterOperations) {
-    walk(op.input);
-    walk(op.output);
-  }
-  return { structs, enums };
-}
 
 /** Structure name -> field names of every STRUCTURE in a typed JSON value, as sent. */
 function structuresIn(json: unknown, out = new Map<string, Set<string>>()): Map<string, Set<string>> {
@@ -46,7 +28,7 @@ function structuresIn(json: unknown, out = new Map<string, Set<string>>()): Map<
 
 describe('the vCenter slice over JSON-RPC uses the bindings\' canonical names', () => {
   it('every vCenter structure we serve has exactly the canonical field names, and its name and enumerations are the bindings\'', () => {
-    const { structs, enums } = schemasOf();
+    const { structs, enums } = reachableSchemas(vcenterOperations);
     expect(structs.size).toBeGreaterThan(40);
     for (const [name, schema] of structs) {
       const canon = CANON.structures[name];
