@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
-import { ids, makeApp, type TestApp } from './app.ts';
-import { json, pair, task } from './sites.ts';
+import type { TestApp } from './app.ts';
+import { DISK, MIN, replicationPair } from './replication.ts';
+import { json, task } from './sites.ts';
 
 /** Two in-process sites over TLS, a cluster pair, and a replicating group at site A (test/api/dr*.test.ts). */
 export interface TwoSites {
@@ -13,29 +14,13 @@ export interface TwoSites {
   vm: string;
 }
 
-export const DISK = 2000;
-export const MIN = 60_000;
+export { DISK, MIN };
 
 export async function twoSites(keepLast = 3): Promise<TwoSites> {
-  const a = await makeApp({ siteName: 'site-a', taskDelayMs: 0, taskQueueMs: 0 }, { https: true });
-  const b = await makeApp({ siteName: 'site-b', taskDelayMs: 0, taskQueueMs: 0 }, { https: true });
-  const ia = await ids(a);
-  const clusterA = ia.clusterA;
-  const clusterB = (await ids(b)).clusterA;
-  const vm = ia.vm('web-01');
-  const bId = await pair(a, b);
-  const r = await a.req({ method: 'POST', url: '/api/snapservice/cluster-pairs?vmw-task=true', headers: json, payload: { local_cluster: { cluster: clusterA }, peer_cluster: { site: bId, cluster: clusterB } } });
-  const cp = (await task(a, r.json())).result;
-  const made = await a.req({
-    method: 'POST', url: `/api/snapservice/clusters/${clusterA}/protection-groups?vmw-task=true`, headers: json,
-    payload: {
-      name: 'web', target_entities: { vms: [vm] },
-      snapshot_policies: [{ name: 'hourly', schedule: { unit: 'HOUR', interval: 1 }, retention: { unit: 'DAY', duration: 1 } }],
-      replication_policies: [{ cluster_pair: cp, recovery_point_objective: { unit: 'MINUTE', duration: 5 }, snapshot_retention: { short_term: { keep_last: keepLast } } }],
-    },
+  const p = await replicationPair({}, 5, keepLast, {
+    snapshot_policies: [{ name: 'hourly', schedule: { unit: 'HOUR', interval: 1 }, retention: { unit: 'DAY', duration: 1 } }],
   });
-  const pg = (await task(a, made.json())).result;
-  return { a, b, clusterA, clusterB, cp, pg, vm };
+  return { a: p.a, b: p.b, clusterA: p.cluster, clusterB: p.clusterB, cp: p.cp, pg: p.pg, vm: p.vm };
 }
 
 export async function write(t: TestApp, vm: string, block: number, text: string): Promise<void> {

@@ -11,6 +11,8 @@ export interface ReplicationPair {
   /** b's site id, as a knows it (the link to set through a's sim API). */
   bId: string;
   cluster: string;
+  /** b's cluster in the pair. */
+  clusterB: string;
   vm: string;
   pg: string;
   cp: string;
@@ -19,20 +21,22 @@ export interface ReplicationPair {
 export const DISK = 2000;
 export const MIN = 60_000;
 
-export async function replicationPair(config: ConfigInput = {}, rpoMinutes = 5, keepLast = 3): Promise<ReplicationPair> {
+/** `group`: more of the group's create spec (snapshot policies, say). */
+export async function replicationPair(config: ConfigInput = {}, rpoMinutes = 5, keepLast = 3, group: Record<string, unknown> = {}): Promise<ReplicationPair> {
   const a = await makeApp({ siteName: 'site-a', taskDelayMs: 0, taskQueueMs: 0, ...config }, { https: true });
   const b = await makeApp({ siteName: 'site-b', taskDelayMs: 0, taskQueueMs: 0, ...config }, { https: true });
   const ia = await ids(a);
+  const clusterB = (await ids(b)).clusterA;
   const bId = await pair(a, b);
-  const r = await a.req({ method: 'POST', url: '/api/snapservice/cluster-pairs?vmw-task=true', headers: json, payload: { local_cluster: { cluster: ia.clusterA }, peer_cluster: { site: bId, cluster: (await ids(b)).clusterA } } });
+  const r = await a.req({ method: 'POST', url: '/api/snapservice/cluster-pairs?vmw-task=true', headers: json, payload: { local_cluster: { cluster: ia.clusterA }, peer_cluster: { site: bId, cluster: clusterB } } });
   const cp = (await task(a, r.json())).result;
   const vm = ia.vm('web-01');
   const made = await a.req({
     method: 'POST', url: `/api/snapservice/clusters/${ia.clusterA}/protection-groups?vmw-task=true`, headers: json,
-    payload: { name: 'web', target_entities: { vms: [vm] }, replication_policies: [{ cluster_pair: cp, recovery_point_objective: { unit: 'MINUTE', duration: rpoMinutes }, snapshot_retention: { short_term: { keep_last: keepLast } } }] },
+    payload: { name: 'web', target_entities: { vms: [vm] }, ...group, replication_policies: [{ cluster_pair: cp, recovery_point_objective: { unit: 'MINUTE', duration: rpoMinutes }, snapshot_retention: { short_term: { keep_last: keepLast } } }] },
   });
   const pg = (await task(a, made.json())).result;
-  return { a, b, bId, cluster: ia.clusterA, vm, pg, cp };
+  return { a, b, bId, cluster: ia.clusterA, clusterB, vm, pg, cp };
 }
 
 export async function write(p: ReplicationPair, block: number, data: string | Buffer): Promise<void> {
