@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, Client, killAll, serve, stop, type Cli } from '../helpers/cli.ts';
+import { Client, killAll, serve, stop, type Cli } from '../helpers/cli.ts';
+import { pairServers } from '../helpers/two-servers.ts';
 import { postgresAvailable, scratchDatabase } from '../store-contract/pg-harness.ts';
 
 /**
@@ -50,17 +51,7 @@ describe.each([{ store: 'sqlite' }, ...(postgres ? [{ store: 'postgres' }] : [])
     const nycPort = new URL(nyc.url!).port;
 
     // Pair the sites (nyc adds lon) and Cluster-A at nyc with Cluster-B at lon.
-    const lonAddr = new URL(lon.url!);
-    const connection = { host: lonAddr.hostname, port: Number(lonAddr.port) };
-    const certificate = (await a.ok('POST', '/api/snapservice/sites?action=probe', { vcenter_connection_spec: connection })).vcenter_certificate.certificate;
-    const lonId = (await a.waitTask(await a.ok('POST', '/api/snapservice/sites?action=add&vmw-task=true', {
-      vcenter_connection_spec: connection, vcenter_creds: { user: ADMIN, password: 'VMware1!' }, vcenter_certificate: certificate,
-    }))).result as string;
-    const [clusterA] = (await a.ok('GET', '/api/vcenter/cluster?names=Cluster-A')).map((c: any) => c.cluster);
-    const clusterB = (await a.ok('GET', `/api/snapservice/sites/${lonId}/clusters?names=Cluster-B`)).items[0].cluster;
-    const cp = (await a.waitTask(await a.ok('POST', '/api/snapservice/cluster-pairs?vmw-task=true', {
-      local_cluster: { cluster: clusterA }, peer_cluster: { site: lonId, cluster: clusterB },
-    }))).result as string;
+    const { clusterA, clusterB, clusterPair: cp } = await pairServers(a, lon.url!);
 
     // Protect web-01 with replication.
     const [vm] = (await a.ok('GET', '/api/vcenter/vm?names=web-01')).map((v: any) => v.vm);

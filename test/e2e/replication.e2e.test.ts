@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, Client, killAll, serve, stop, type Cli } from '../helpers/cli.ts';
+import { Client, killAll, serve, stop, type Cli } from '../helpers/cli.ts';
+import { pairServers } from '../helpers/two-servers.ts';
 
 /**
  * Two real `snapservice serve --clock manual` processes replicating to each other: digests
@@ -38,25 +39,14 @@ async function twoSites(dir: string): Promise<Sites> {
   expect(lon.url, lon.stderr()).toMatch(/^https:/);
   const a = await Client.login(nyc.url!);
   const b = await Client.login(lon.url!);
-  const lonAddr = new URL(lon.url!);
-  const connection = { host: lonAddr.hostname, port: Number(lonAddr.port) };
-  const certificate = (await a.ok('POST', '/api/snapservice/sites?action=probe', { vcenter_connection_spec: connection })).vcenter_certificate.certificate;
-  const added = await a.waitTask(await a.ok('POST', '/api/snapservice/sites?action=add&vmw-task=true', {
-    vcenter_connection_spec: connection, vcenter_creds: { user: ADMIN, password: 'VMware1!' }, vcenter_certificate: certificate,
-  }));
-  expect(added.status, JSON.stringify(added)).toBe('SUCCEEDED');
-  const lonId = added.result as string;
-  const [cl] = await a.ok('GET', '/api/vcenter/cluster?names=Cluster-A');
-  const [peerCluster] = (await a.ok('GET', `/api/snapservice/sites/${lonId}/clusters?names=Cluster-B`)).items;
-  const pair = await a.waitTask(await a.ok('POST', '/api/snapservice/cluster-pairs?vmw-task=true', { local_cluster: { cluster: cl.cluster }, peer_cluster: { site: lonId, cluster: peerCluster.cluster } }));
-  expect(pair.status, JSON.stringify(pair)).toBe('SUCCEEDED');
+  const { remoteSite: lonId, clusterA, clusterPair } = await pairServers(a, lon.url!);
   const [vm] = await a.ok('GET', '/api/vcenter/vm?names=web-01');
-  const made = await a.waitTask(await a.ok('POST', `/api/snapservice/clusters/${cl.cluster}/protection-groups?vmw-task=true`, {
+  const made = await a.waitTask(await a.ok('POST', `/api/snapservice/clusters/${clusterA}/protection-groups?vmw-task=true`, {
     name: 'web', target_entities: { vms: [vm.vm] },
-    replication_policies: [{ cluster_pair: pair.result, recovery_point_objective: { unit: 'MINUTE', duration: 5 }, snapshot_retention: { short_term: { keep_last: 10 } } }],
+    replication_policies: [{ cluster_pair: clusterPair, recovery_point_objective: { unit: 'MINUTE', duration: 5 }, snapshot_retention: { short_term: { keep_last: 10 } } }],
   }));
   expect(made.status, JSON.stringify(made)).toBe('SUCCEEDED');
-  return { dir, nyc, lon, a, b, lonId, cluster: cl.cluster, vm: vm.vm, pg: made.result };
+  return { dir, nyc, lon, a, b, lonId, cluster: clusterA, vm: vm.vm, pg: made.result };
 }
 
 const advance = (c: Client, seconds: number) => c.ok('POST', '/api/sim/clock?action=advance', { seconds });
