@@ -10,9 +10,9 @@ import { cpuMs, usPer } from './lib/cpu.ts';
 import { HttpClient, mapLimit } from './lib/http.ts';
 import { load, measureGet } from './lib/load.ts';
 import { log, type Benchmark, type BenchOptions, type Row } from './lib/report.ts';
-import { benchStores, SQLITE, type BenchStore } from './lib/stores.ts';
+import { benchStores, SQLITE, type BenchStore, withStore } from './lib/stores.ts';
 import { benchSeed } from './lib/seed.ts';
-import { startServer, withServer } from './lib/server.ts';
+import { withServer } from './lib/server.ts';
 import { ms, nowMs, pct, perSec, ratio, summarize, times } from './lib/stats.ts';
 
 const VMS = 500;
@@ -39,95 +39,90 @@ export const revertSubmit: Benchmark = {
 async function measure(store: BenchStore, durability: 'normal' | 'full'): Promise<{ rows: Row[]; acceptedPerS: number }> {
   const label = store.name === 'sqlite' ? `sqlite, durability ${durability}` : store.name;
   const t0 = nowMs();
-  const db = await store.open();
-  const app = await startServer('app', {
-    seed: benchSeed([{ prefix: 'rs', count: VMS, capacityMib: 256, changedBlocks: 1 }]),
-    config: { ...db.config, durability, maxConcurrentReverts: 100_000, taskDelayMs: 0, taskQueueMs: 0 },
-  }).catch(async (e: unknown) => {
-    await db.drop();
-    throw e;
-  });
-  const client = new HttpClient(app.url);
-  try {
-    const token = await login(client);
-    const vms = [...vmsByName(app).values()].filter((v) => v.name.startsWith('rs-'));
-    if (vms.length !== VMS) throw new Error(`expected ${VMS} VMs, the server has ${vms.length}`);
-    const snaps = await snapshotIds(client, vms, 'base');
-    log(`  ${label}: ${VMS} VMs seeded and looked up in ${((nowMs() - t0) / 1000).toFixed(1)} s; maxConcurrentReverts 100000, taskDelayMs 0, taskQueueMs 0`);
-    log(`  ${CONNECTIONS} connections, each request to the next VM in turn; ${WARMUP_S} s warm-up + ${DURATION_S} s`);
+  return withStore(store, (config) => withServer('app', {
+      seed: benchSeed([{ prefix: 'rs', count: VMS, capacityMib: 256, changedBlocks: 1 }]),
+      config: { ...config, durability, maxConcurrentReverts: 100_000, taskDelayMs: 0, taskQueueMs: 0 },
+    }, async (app) => {
+    const client = new HttpClient(app.url);
+    try {
+      const token = await login(client);
+      const vms = [...vmsByName(app).values()].filter((v) => v.name.startsWith('rs-'));
+      if (vms.length !== VMS) throw new Error(`expected ${VMS} VMs, the server has ${vms.length}`);
+      const snaps = await snapshotIds(client, vms, 'base');
+      log(`  ${label}: ${VMS} VMs seeded and looked up in ${((nowMs() - t0) / 1000).toFixed(1)} s; maxConcurrentReverts 100000, taskDelayMs 0, taskQueueMs 0`);
+      log(`  ${CONNECTIONS} connections, each request to the next VM in turn; ${WARMUP_S} s warm-up + ${DURATION_S} s`);
 
-    // One precomputed request per VM; setupRequest hands them out round robin.
-    const reqs = vms.map((vm) => ({ method: 'POST', path: revertPath(vm), body: JSON.stringify({ snapshot: snaps.get(vm.id) }) }));
-    const headers = { 'content-type': 'application/json', [SESSION_HEADER]: token };
-    const tasks: string[] = [];
-    const refusals = new Map<string, number>();
-    let next = 0;
-    const submit = (durationS: number, record: boolean) =>
-      load({
-        url: app.url,
-        connections: CONNECTIONS,
-        durationS,
-        method: 'POST',
-        headers,
-        setupRequest: (req) => ({ ...req, ...reqs[next++ % reqs.length], headers }),
-        onResponse: (status, body) => {
-          if (!record) return;
-          if (status === 202) tasks.push(JSON.parse(body) as string);
-          else {
-            const id = errorId(status, body);
-            refusals.set(id, (refusals.get(id) ?? 0) + 1);
-          }
-        },
-      });
+      // One precomputed request per VM; setupRequest hands them out round robin.
+      const reqs = vms.map((vm) => ({ method: 'POST', path: revertPath(vm), body: JSON.stringify({ snapshot: snaps.get(vm.id) }) }));
+      const headers = { 'content-type': 'application/json', [SESSION_HEADER]: token };
+      const tasks: string[] = [];
+      const refusals = new Map<string, number>();
+      let next = 0;
+      const submit = (durationS: number, record: boolean) =>
+        load({
+          url: app.url,
+          connections: CONNECTIONS,
+          durationS,
+          method: 'POST',
+          headers,
+          setupRequest: (req) => ({ ...req, ...reqs[next++ % reqs.length], headers }),
+          onResponse: (status, body) => {
+            if (!record) return;
+            if (status === 202) tasks.push(JSON.parse(body) as string);
+            else {
+              const id = errorId(status, body);
+              refusals.set(id, (refusals.get(id) ?? 0) + 1);
+            }
+          },
+        });
 
-    const bare = await withServer('bare', {}, (s) => measureGet(s.url, '/bare', { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, pid: s.info.pid }));
-    log(`  bare GET /bare    ${perSec(bare.rps).padStart(9)}`);
+      const bare = await withServer('bare', {}, (s) => measureGet(s.url, '/bare', { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, pid: s.info.pid }));
+      log(`  bare GET /bare    ${perSec(bare.rps).padStart(9)}`);
 
-    await submit(WARMUP_S, false);
-    await drain(client);
-    const cpuStart = cpuMs(app.info.pid);
-    const r = await submit(DURATION_S, true);
-    const loadEnd = nowMs();
-    const accepted = r.byStatus[202] ?? 0;
-    const refused = r.byStatus[400] ?? 0;
-    const other = r.responses - accepted - refused;
-    const acceptedPerS = accepted / r.durationS;
-    log(`  revert POST       ${perSec(r.rps).padStart(9)} answered: ${perSec(acceptedPerS)} 202, ${perSec(refused / r.durationS)} 400 (${pct(refused / r.responses)} of answers)${other ? `, ${other} other` : ''}`);
-    const lat = summarize(r.latenciesByStatus.get(202) ?? []);
-    log(`  202 latency under load: p50 ${ms(lat.p50)}  p99 ${ms(lat.p99)}`);
-    if (refusals.size > 0) log(`  400s by message: ${[...refusals].map(([k, v]) => `${k} x${v}`).join(', ')}`);
-    if (other > 0 || r.errors + r.timeouts > 0) {
-      throw new Error(`unexpected answers: ${JSON.stringify(r.byStatus)}, ${r.errors} errors, ${r.timeouts} timeouts`);
+      await submit(WARMUP_S, false);
+      await drain(client);
+      const cpuStart = cpuMs(app.info.pid);
+      const r = await submit(DURATION_S, true);
+      const loadEnd = nowMs();
+      const accepted = r.byStatus[202] ?? 0;
+      const refused = r.byStatus[400] ?? 0;
+      const other = r.responses - accepted - refused;
+      const acceptedPerS = accepted / r.durationS;
+      log(`  revert POST       ${perSec(r.rps).padStart(9)} answered: ${perSec(acceptedPerS)} 202, ${perSec(refused / r.durationS)} 400 (${pct(refused / r.responses)} of answers)${other ? `, ${other} other` : ''}`);
+      const lat = summarize(r.latenciesByStatus.get(202) ?? []);
+      log(`  202 latency under load: p50 ${ms(lat.p50)}  p99 ${ms(lat.p99)}`);
+      if (refusals.size > 0) log(`  400s by message: ${[...refusals].map(([k, v]) => `${k} x${v}`).join(', ')}`);
+      if (other > 0 || r.errors + r.timeouts > 0) {
+        throw new Error(`unexpected answers: ${JSON.stringify(r.byStatus)}, ${r.errors} errors, ${r.timeouts} timeouts`);
+      }
+      if (tasks.length !== accepted) throw new Error(`recorded ${tasks.length} task ids for ${accepted} 202s`);
+
+      // The accepted tasks must all run to SUCCEEDED; how long the runner needs after the load
+      // stops says whether execution keeps up with admission.
+      await drain(client);
+      const drainMs = nowMs() - loadEnd;
+      // Admission and execution of every accepted revert (the drain's own polls are few).
+      const cpuEnd = cpuMs(app.info.pid);
+      const cpuPerRevert = cpuStart === undefined || cpuEnd === undefined ? Number.NaN : (cpuEnd - cpuStart) / accepted;
+      const cpuPerBare = bare.serverCpuMs / bare.responses;
+      const statuses = await mapLimit(tasks, 16, async (t) => (await client.expect(200, `/api/snapservice/tasks/${t}`)).json<TaskInfo>().status);
+      const notOk = statuses.filter((s) => s !== 'SUCCEEDED').length;
+      log(`  all ${tasks.length} accepted tasks ended ${((drainMs) / 1000).toFixed(2)} s after the load stopped; ${notOk} did not succeed`);
+      if (notOk > 0) throw new Error(`${notOk} of ${tasks.length} revert tasks did not succeed`);
+      log(`  ratio: ${times(ratio(acceptedPerS, bare.rps))} (202/s vs bare req/s); all answers ${times(ratio(r.rps, bare.rps))}`);
+      log(`  server CPU: ${usPer(cpuPerRevert, 1)} per accepted and executed revert, ${usPer(cpuPerBare, 1)} per bare request (bare/revert ${times(ratio(cpuPerBare, cpuPerRevert))})`);
+      const b = store.name === 'sqlite' && durability === 'normal' ? 'revert submit' : `revert submit (${label})`;
+      const rows = [
+        { benchmark: b, metric: '202/s (accepted)', value: perSec(acceptedPerS), baseline: perSec(bare.rps), ratio: times(ratio(acceptedPerS, bare.rps)) },
+        { benchmark: b, metric: 'answers/s (202+400)', value: perSec(r.rps), baseline: perSec(bare.rps), ratio: times(ratio(r.rps, bare.rps)) },
+        { benchmark: b, metric: 'share of 400 (VM busy)', value: pct(refused / r.responses), baseline: '-', ratio: '-' },
+        { benchmark: b, metric: 'server CPU/revert', value: usPer(cpuPerRevert, 1), baseline: usPer(cpuPerBare, 1), ratio: times(ratio(cpuPerBare, cpuPerRevert)) },
+      ];
+      return { rows, acceptedPerS };
+    } finally {
+      client.close();
     }
-    if (tasks.length !== accepted) throw new Error(`recorded ${tasks.length} task ids for ${accepted} 202s`);
-
-    // The accepted tasks must all run to SUCCEEDED; how long the runner needs after the load
-    // stops says whether execution keeps up with admission.
-    await drain(client);
-    const drainMs = nowMs() - loadEnd;
-    // Admission and execution of every accepted revert (the drain's own polls are few).
-    const cpuEnd = cpuMs(app.info.pid);
-    const cpuPerRevert = cpuStart === undefined || cpuEnd === undefined ? Number.NaN : (cpuEnd - cpuStart) / accepted;
-    const cpuPerBare = bare.serverCpuMs / bare.responses;
-    const statuses = await mapLimit(tasks, 16, async (t) => (await client.expect(200, `/api/snapservice/tasks/${t}`)).json<TaskInfo>().status);
-    const notOk = statuses.filter((s) => s !== 'SUCCEEDED').length;
-    log(`  all ${tasks.length} accepted tasks ended ${((drainMs) / 1000).toFixed(2)} s after the load stopped; ${notOk} did not succeed`);
-    if (notOk > 0) throw new Error(`${notOk} of ${tasks.length} revert tasks did not succeed`);
-    log(`  ratio: ${times(ratio(acceptedPerS, bare.rps))} (202/s vs bare req/s); all answers ${times(ratio(r.rps, bare.rps))}`);
-    log(`  server CPU: ${usPer(cpuPerRevert, 1)} per accepted and executed revert, ${usPer(cpuPerBare, 1)} per bare request (bare/revert ${times(ratio(cpuPerBare, cpuPerRevert))})`);
-    const b = store.name === 'sqlite' && durability === 'normal' ? 'revert submit' : `revert submit (${label})`;
-    const rows = [
-      { benchmark: b, metric: '202/s (accepted)', value: perSec(acceptedPerS), baseline: perSec(bare.rps), ratio: times(ratio(acceptedPerS, bare.rps)) },
-      { benchmark: b, metric: 'answers/s (202+400)', value: perSec(r.rps), baseline: perSec(bare.rps), ratio: times(ratio(r.rps, bare.rps)) },
-      { benchmark: b, metric: 'share of 400 (VM busy)', value: pct(refused / r.responses), baseline: '-', ratio: '-' },
-      { benchmark: b, metric: 'server CPU/revert', value: usPer(cpuPerRevert, 1), baseline: usPer(cpuPerBare, 1), ratio: times(ratio(cpuPerBare, cpuPerRevert)) },
-    ];
-    return { rows, acceptedPerS };
-  } finally {
-    client.close();
-    await app.stop();
-    await db.drop();
-  }
+  }));
 }
 
 function errorId(status: number, body: string): string {

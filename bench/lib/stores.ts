@@ -46,3 +46,13 @@ export function postgres(adminUrl: string): BenchStore {
 export function benchStores(opts: BenchOptions): BenchStore[] {
   return opts.store?.startsWith('postgres') ? [SQLITE, postgres(pgUrl(opts))] : [SQLITE];
 }
+
+/** Runs `fn` with a freshly opened store's config and always drops the store afterwards. */
+export async function withStore<T>(store: BenchStore, fn: (config: ConfigInput) => Promise<T>): Promise<T> {
+  const db = await store.open();
+  try {
+    return await fn(db.config);
+  } finally {
+    await db.drop();
+  }
+}
