@@ -170,6 +170,11 @@ export interface LayerRepo {
   blocks(chain: number[]): Promise<BlockEntry[]>;
   /** Number of distinct block numbers written in the given layers. */
   countBlocks(layerIds: number[]): Promise<number>;
+  /**
+   * Distinct block numbers written in the layers of one chain and not the other (from `a` and
+   * from `b`): the blocks whose content may differ between the two. One statement.
+   */
+  changedBetween(a: number, b: number): Promise<number>;
   /** Who still needs this layer. */
   references(id: number): Promise<{ heads: number; snapshots: number; children: number[] }>;
   /** Deletes the layer and its blocks (caller checked it is unreferenced). */
