@@ -283,6 +283,11 @@ export interface TaskRepo {
   countByKindAndStatus(): Promise<Array<{ kind: TaskKind; status: TaskStatus; count: number }>>;
   /** A PENDING or RUNNING task of these kinds on the VM, if any. */
   activeForVm(vmId: string, kinds: TaskKind[]): Promise<Task | undefined>;
+  /**
+   * activeForVm(vmId, vmKinds) and countActive(capKinds) in one statement: what an admission
+   * checks, one round instead of two.
+   */
+  admissionState(vmId: string, vmKinds: TaskKind[], capKinds: TaskKind[]): Promise<{ busy: Task | undefined; active: number }>;
   /** A PENDING or RUNNING task of these kinds whose target is `targetId`, if any. */
   activeForTarget(targetId: string, kinds: TaskKind[]): Promise<Task | undefined>;
   /** Atomically moves the oldest due PENDING task to RUNNING under `owner`. */

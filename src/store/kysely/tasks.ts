@@ -1,5 +1,6 @@
 import { ACTIVE_TASK_STATUSES as ACTIVE, type Message, type Task, type TaskKind, type TaskStatus } from '../../domain/model.ts';
 import type { TaskRepo } from '../store.ts';
+import { sql } from 'kysely';
 import { bool, int, json, NONE, num, ONE, text, type Db } from './core.ts';
 import { changes, rows } from './prepared.ts';
 import type { DB } from './schema.ts';
@@ -103,6 +104,24 @@ export function taskRepo(db: Db): TaskRepo {
           .orderBy('createdAt').orderBy('id').limit(ONE),
         [vmId, ...kinds]);
       return r && taskOf(r);
+    },
+    async admissionState(vmId, vmKinds, capKinds) {
+      // An empty IN list is a syntax error on PostgreSQL; the two alone handle it.
+      if (vmKinds.length === 0 || capKinds.length === 0) {
+        return { busy: await this.activeForVm(vmId, vmKinds), active: await this.countActive(capKinds) };
+      }
+      const [r] = await rows(db, `tasks.admissionState:${vmKinds.length}:${capKinds.length}`, (_d, a) => {
+        const list = (from: number, n: number) => sql.join(Array.from({ length: n }, (_, i) => a(from + i)));
+        const active = sql.join(ACTIVE.map((s) => sql.lit(s)));
+        // The lone row carries the count; the busy task's columns are null when there is none.
+        return sql<DB['tasks'] & { activeN: number | string }>`
+          select (select count(*) from tasks where status in (${active}) and kind in (${list(1 + vmKinds.length, capKinds.length)})) as active_n, b.*
+          from (select 1 as one) o left join (
+            select * from tasks where vm_id = ${a(0)} and status in (${active}) and kind in (${list(1, vmKinds.length)})
+            order by created_at, id limit ${ONE}
+          ) b on 1 = 1`;
+      }, [vmId, ...vmKinds, ...capKinds]);
+      return { busy: r.id === null ? undefined : taskOf(r), active: num(r.activeN) };
     },
     async activeForTarget(targetId, kinds) {
       if (kinds.length === 0) return undefined;
