@@ -88,20 +88,19 @@ export function layerRepo(db: Db): LayerRepo {
       return num(r.n);
     },
     async changedBetween(a, b) {
-      // countBlocks(divergentLayers(chain(a), chain(b))) in one statement instead of three.
+      // countBlocks(divergentLayers(chain(a), chain(b))) in one statement instead of three. Both
+      // chains are walked in one recursive query, each row tagged with its side: a layer on one
+      // side only appears once. (Two CTEs joined by NOT IN took 300+ us a run on SQLite, against
+      // 5 us for this and 10-30 us for the three statements.)
       const [r] = await rows(db, 'layers.changedBetween', (_d, x) => sql<{ n: number | string }>`
-        with recursive ua(id, parent_id) as (
-          select id, parent_id from layers where id = ${x(0)}
+        with recursive up(id, parent_id, side) as (
+          select id, parent_id, 0 from layers where id = ${x(0)}
           union all
-          select l.id, l.parent_id from layers l join ua on l.id = ua.parent_id
-        ), ub(id, parent_id) as (
-          select id, parent_id from layers where id = ${x(1)}
+          select id, parent_id, 1 from layers where id = ${x(1)}
           union all
-          select l.id, l.parent_id from layers l join ub on l.id = ub.parent_id
-        )
-        select count(distinct block_no) as n from layer_blocks
-        where layer_id in (select id from ua where id not in (select id from ub)
-                           union all select id from ub where id not in (select id from ua))`, [a, b]);
+          select l.id, l.parent_id, up.side from layers l join up on l.id = up.parent_id
+        ), one_side(id) as (select id from up group by id having count(*) = 1)
+        select count(distinct b.block_no) as n from one_side join layer_blocks b on b.layer_id = one_side.id`, [a, b]);
       return num(r.n);
     },
     async references(id) {
