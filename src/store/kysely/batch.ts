@@ -39,20 +39,15 @@ export function batcher(db: Db): <T>(fn: (tx: Repos) => Promise<T>) => Promise<T
           outcomes.push({ ok: true, value: await batch[0].fn(repos) });
           return;
         }
-        // Savepoints are nested rather than released after each call (the commit releases them
-        // all): one statement per call instead of two. A rolled-back call leaves its savepoint
-        // open at the state the next call starts from, and the next call takes it over.
-        let marked = false;
         for (const item of batch) {
-          if (!marked) await changes(trx, 'savepoint', () => sql`savepoint batched`, []);
-          marked = false;
+          await changes(trx, 'savepoint', () => sql`savepoint batched`, []);
           try {
             outcomes.push({ ok: true, value: await item.fn(repos) });
           } catch (error) {
             await changes(trx, 'rollback to savepoint', () => sql`rollback to savepoint batched`, []);
-            marked = true;
             outcomes.push({ ok: false, error });
           }
+          await changes(trx, 'release savepoint', () => sql`release savepoint batched`, []);
         }
       });
       batch.forEach((item, i) => {
