@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, SqliteAdapter, type Kysely, type SqlBool } from 'kysely';
 import type { IdRepo, LockRepo, MetaRepo } from '../store.ts';
 import type { DB } from './schema.ts';
 import { changes } from './prepared.ts';
@@ -50,8 +50,14 @@ export function idRepo(db: Db): IdRepo {
 }
 
 export function lockRepo(db: Db): LockRepo {
+  // A SQLite transaction of ours begins IMMEDIATE (store/sqlite): it holds the database's one
+  // write lock, across processes, until it ends, and so every named lock with it. The row
+  // update would add a statement and a dirty page to every commit for nothing. On PostgreSQL
+  // the row lock is what serialises admissions.
+  const held = db.isTransaction && db.getExecutor().adapter instanceof SqliteAdapter;
   return {
     async acquire(name) {
+      if (held) return;
       await changes(db, 'locks.acquire', (d, a) => d.updateTable('locks').set((eb) => ({ n: eb('n', '+', 1) })).where('name', '=', a(0)), [name]);
     },
   };
