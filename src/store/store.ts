@@ -284,10 +284,10 @@ export interface TaskRepo {
   /** A PENDING or RUNNING task of these kinds on the VM, if any. */
   activeForVm(vmId: string, kinds: TaskKind[]): Promise<Task | undefined>;
   /**
-   * activeForVm(vmId, vmKinds) and countActive(capKinds) in one statement: what an admission
-   * checks, one round instead of two.
+   * activeForVm(vmId, vmKinds) (its id and operation) and countActive(capKinds) in one
+   * statement: what an admission checks, one round instead of two.
    */
-  admissionState(vmId: string, vmKinds: TaskKind[], capKinds: TaskKind[]): Promise<{ busy: Task | undefined; active: number }>;
+  admissionState(vmId: string, vmKinds: TaskKind[], capKinds: TaskKind[]): Promise<{ busy: Pick<Task, 'id' | 'operation'> | undefined; active: number }>;
   /** A PENDING or RUNNING task of these kinds whose target is `targetId`, if any. */
   activeForTarget(targetId: string, kinds: TaskKind[]): Promise<Task | undefined>;
   /** Atomically moves the oldest due PENDING task to RUNNING under `owner`. */

@@ -64,7 +64,8 @@ export function tasksContract(ctx: Ctx): void {
         ['vm-1', ['vm.revert'], []],
       ];
       for (const [vm, vmKinds, capKinds] of cases) {
-        expect(await tasks.admissionState(vm, vmKinds, capKinds)).toEqual({ busy: await tasks.activeForVm(vm, vmKinds), active: await tasks.countActive(capKinds) });
+        const busy = await tasks.activeForVm(vm, vmKinds);
+        expect(await tasks.admissionState(vm, vmKinds, capKinds)).toEqual({ busy: busy && { id: busy.id, operation: busy.operation }, active: await tasks.countActive(capKinds) });
       }
       expect((await tasks.admissionState('vm-1', ['vm.revert', 'vm.restore'], ['vm.revert'])).busy?.id).toBe('r');
       expect((await tasks.admissionState('vm-1', ['vm.revert', 'vm.restore'], ['vm.revert'])).active).toBe(1);

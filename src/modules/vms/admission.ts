@@ -30,7 +30,7 @@ export async function checkVmIdleAndCap(tx: Repos, vm: Vm, type: Pick<TaskType, 
   refuseOverCap(type, active, max, noun);
 }
 
-function refuseBusy(vm: Vm, busy: Task | undefined): void {
+function refuseBusy(vm: Vm, busy: Pick<Task, 'id' | 'operation'> | undefined): void {
   if (busy) {
     throw errors.notAllowed('vm.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on virtual machine ${vm.id}.`, vm.id, busy.id);
   }

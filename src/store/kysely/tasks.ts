@@ -108,20 +108,22 @@ export function taskRepo(db: Db): TaskRepo {
     async admissionState(vmId, vmKinds, capKinds) {
       // An empty IN list is a syntax error on PostgreSQL; the two alone handle it.
       if (vmKinds.length === 0 || capKinds.length === 0) {
-        return { busy: await this.activeForVm(vmId, vmKinds), active: await this.countActive(capKinds) };
+        const busy = await this.activeForVm(vmId, vmKinds);
+        return { busy: busy && { id: busy.id, operation: busy.operation }, active: await this.countActive(capKinds) };
       }
       const [r] = await rows(db, `tasks.admissionState:${vmKinds.length}:${capKinds.length}`, (_d, a) => {
         const list = (from: number, n: number) => sql.join(Array.from({ length: n }, (_, i) => a(from + i)));
         const active = sql.join(ACTIVE.map((s) => sql.lit(s)));
         // The lone row carries the count; the busy task's columns are null when there is none.
-        return sql<DB['tasks'] & { activeN: number | string }>`
-          select (select count(*) from tasks where status in (${active}) and kind in (${list(1 + vmKinds.length, capKinds.length)})) as active_n, b.*
+        // Only the two columns the refusal names: every column read is a string made per row.
+        return sql<{ id: string | null; operation: string | null; activeN: number | string }>`
+          select (select count(*) from tasks where status in (${active}) and kind in (${list(1 + vmKinds.length, capKinds.length)})) as active_n, b.id, b.operation
           from (select 1 as one) o left join (
-            select * from tasks where vm_id = ${a(0)} and status in (${active}) and kind in (${list(1, vmKinds.length)})
+            select id, operation from tasks where vm_id = ${a(0)} and status in (${active}) and kind in (${list(1, vmKinds.length)})
             order by created_at, id limit ${ONE}
           ) b on 1 = 1`;
       }, [vmId, ...vmKinds, ...capKinds]);
-      return { busy: r.id === null ? undefined : taskOf(r), active: num(r.activeN) };
+      return { busy: r.id === null ? undefined : { id: r.id, operation: r.operation as string }, active: num(r.activeN) };
     },
     async activeForTarget(targetId, kinds) {
       if (kinds.length === 0) return undefined;
