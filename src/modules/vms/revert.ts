@@ -14,15 +14,16 @@ export const REVERT_PRIVILEGES = {
  * Admits a revert: the spec's snapshot must be one of this VM's; then, under the admission
  * lock, the VM must still be in this cluster, idle, and the service below its revert cap.
  * The PENDING task is stored in the same transaction, so no two processes can both admit
- * past the cap.
+ * past the cap. The snapshot is read in that transaction too: on SQLite a read of its own
+ * is a read transaction of its own (WAL read lock taken and dropped).
  */
 export async function submitRevert(call: Call, cluster: Cluster, vm: Vm, snapshotId: string): Promise<string> {
-  const { store, config } = call.deps;
-  const snapshot = await store.repos.snapshots.get(snapshotId);
-  if (!snapshot || snapshot.vmId !== vm.id) {
-    throw errors.invalidArgument('spec.snapshot', `${snapshotId} is not a snapshot of virtual machine ${vm.id}`);
-  }
+  const { config } = call.deps;
   return admitTask(call, REVERT_TASK, async (tx) => {
+    const snapshot = await tx.snapshots.get(snapshotId);
+    if (!snapshot || snapshot.vmId !== vm.id) {
+      throw errors.invalidArgument('spec.snapshot', `${snapshotId} is not a snapshot of virtual machine ${vm.id}`);
+    }
     const now = await tx.vms.get(vm.id);
     checkVmPlace(now ?? vm, cluster);
     await checkVmIdleAndCap(tx, now ?? vm, REVERT_TASK, config.maxConcurrentReverts, 'revert');
