@@ -23,6 +23,23 @@ export const NONE = sql<SqlBool>`1 = 0`;
  */
 export const ONE = sql.lit<number>(1);
 
+/**
+ * The values of a whole row (every column defined, no other key) in `cols` order, appended to
+ * `into`, or undefined. Hot inserts use it to run one fixed statement instead of filtering
+ * their columns, joining them into a statement key and hashing that key on every call.
+ */
+export function wholeRowValues<T extends object>(o: T, cols: ReadonlyArray<keyof T>, into: unknown[] = []): unknown[] | undefined {
+  let keys = 0;
+  for (const _ in o) keys++;
+  if (keys !== cols.length) return undefined;
+  for (const c of cols) {
+    const v = o[c];
+    if (v === undefined) return undefined;
+    into.push(v);
+  }
+  return into;
+}
+
 export function metaRepo(db: Db): MetaRepo {
   return {
     async get(key) {

@@ -1,7 +1,7 @@
 import { ACTIVE_TASK_STATUSES as ACTIVE, type Message, type Task, type TaskKind, type TaskStatus } from '../../domain/model.ts';
 import type { TaskRepo } from '../store.ts';
 import { sql } from 'kysely';
-import { bool, int, json, NONE, num, ONE, text, type Db } from './core.ts';
+import { bool, int, json, NONE, num, ONE, text, wholeRowValues, type Db } from './core.ts';
 import { changes, rows } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -59,9 +59,29 @@ function rowOf(t: Partial<Omit<Task, 'id'>>): Row {
   return r;
 }
 
+/** Every column of a task row, in one fixed order: the statement of a whole task. */
+const TASK_COLUMNS: ReadonlyArray<keyof Task> = [
+  'id', 'kind', 'service', 'operation', 'description', 'status', 'cancelable', 'user', 'targetType', 'targetId', 'clusterId', 'vmId', 'input',
+  'progressTotal', 'progressCompleted', 'progressMessage', 'result', 'error', 'createdAt', 'notBefore', 'startTime', 'endTime', 'owner', 'step',
+];
+const TASK_ROW_COLUMNS = TASK_COLUMNS.map((c) => (c === 'user' ? 'userName' : c)) as Array<keyof DB['tasks']>;
+const TASK_JSON = TASK_COLUMNS.map((c) => c === 'description' || c === 'input' || c === 'progressMessage' || c === 'result' || c === 'error');
+
+/** rowOf's values of a whole task, in TASK_COLUMNS order (see wholeRowValues), or undefined. */
+function wholeTaskValues(t: Task): unknown[] | undefined {
+  const out = wholeRowValues(t, TASK_COLUMNS);
+  if (out) for (let i = 0; i < out.length; i++) out[i] = TASK_JSON[i] ? text(out[i]) : TASK_COLUMNS[i] === 'cancelable' ? int(out[i] as boolean) : out[i];
+  return out;
+}
+
 export function taskRepo(db: Db): TaskRepo {
   return {
     async insert(task) {
+      const whole = wholeTaskValues(task);
+      if (whole) {
+        await changes(db, 'tasks.insert', (d, a) => d.insertInto('tasks').values(Object.fromEntries(TASK_ROW_COLUMNS.map((c, i) => [c, a(i)])) as never), whole);
+        return;
+      }
       const row = { ...(rowOf(task) as DB['tasks']), id: task.id };
       const cols = Object.keys(row) as Array<keyof DB['tasks']>;
       await changes(db, `tasks.insert:${cols.join()}`,
