@@ -1,5 +1,5 @@
 import type { Disk, DiskSnapshot, Vm } from '../domain/model.ts';
-import { contentDigest, divergentLayers, layerFate, padBlock } from '../domain/blockmap.ts';
+import { contentDigest, layerFate, padBlock } from '../domain/blockmap.ts';
 import { newUuid } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
 
@@ -89,8 +89,7 @@ export async function changedBlocks(tx: Repos, vmId: string, target: readonly Di
   for (const ds of target) {
     const disk = current ? current.find((d) => d.diskKey === ds.diskKey) : await tx.disks.get(vmId, ds.diskKey);
     if (!disk) continue;
-    const [now, then] = await Promise.all([tx.layers.chain(disk.headLayerId), tx.layers.chain(ds.layerId)]);
-    total += await tx.layers.countBlocks(divergentLayers(now, then));
+    total += await tx.layers.changedBetween(disk.headLayerId, ds.layerId);
   }
   return total;
 }

@@ -170,6 +170,11 @@ export interface LayerRepo {
   blocks(chain: number[]): Promise<BlockEntry[]>;
   /** Number of distinct block numbers written in the given layers. */
   countBlocks(layerIds: number[]): Promise<number>;
+  /**
+   * Distinct block numbers written in the layers of one chain and not the other (from `a` and
+   * from `b`): the blocks whose content may differ between the two. One statement.
+   */
+  changedBetween(a: number, b: number): Promise<number>;
   /** Who still needs this layer. */
   references(id: number): Promise<{ heads: number; snapshots: number; children: number[] }>;
   /** Deletes the layer and its blocks (caller checked it is unreferenced). */
@@ -278,6 +283,11 @@ export interface TaskRepo {
   countByKindAndStatus(): Promise<Array<{ kind: TaskKind; status: TaskStatus; count: number }>>;
   /** A PENDING or RUNNING task of these kinds on the VM, if any. */
   activeForVm(vmId: string, kinds: TaskKind[]): Promise<Task | undefined>;
+  /**
+   * activeForVm(vmId, vmKinds) (its id and operation) and countActive(capKinds) in one
+   * statement: what an admission checks, one round instead of two.
+   */
+  admissionState(vmId: string, vmKinds: TaskKind[], capKinds: TaskKind[]): Promise<{ busy: Pick<Task, 'id' | 'operation'> | undefined; active: number }>;
   /** A PENDING or RUNNING task of these kinds whose target is `targetId`, if any. */
   activeForTarget(targetId: string, kinds: TaskKind[]): Promise<Task | undefined>;
   /** Atomically moves the oldest due PENDING task to RUNNING under `owner`. */

@@ -86,6 +86,28 @@ export function layersContract(ctx: Ctx): void {
       expect(await layers.stats()).toEqual({ layers: 4, blocks: 7, bytes: 2 + 3 + 2 + 2 + 2 + 3 + 2 });
     });
 
+    it('counts the blocks written in either chain and not both, as countBlocks of the divergent layers', async () => {
+      const { layers } = ctx.store.repos;
+      const root = await layers.create(null);
+      const mid = await layers.create(root);
+      const top = await layers.create(mid);
+      const side = await layers.create(root);
+      const other = await layers.create(null);
+      await layers.writeBlock(root, 0, b('r0'));
+      await layers.writeBlock(mid, 1, b('m1'));
+      await layers.writeBlock(mid, 2, b('m2'));
+      await layers.writeBlock(top, 2, b('t2'));
+      await layers.writeBlock(side, 1, b('s1'));
+      await layers.writeBlock(side, 5, b('s5'));
+      await layers.writeBlock(other, 9, b('o9'));
+      expect(await layers.changedBetween(top, side)).toBe(3); // 1, 2 (mid, top), 1, 5 (side)
+      expect(await layers.changedBetween(side, top)).toBe(3);
+      expect(await layers.changedBetween(top, mid)).toBe(1);
+      expect(await layers.changedBetween(top, top)).toBe(0);
+      expect(await layers.changedBetween(top, other)).toBe(4); // 0, 1, 2 and 9
+      expect(await layers.changedBetween(root, top + 100)).toBe(1);
+    });
+
     it('reports heads, snapshots and children as references', async () => {
       const { layers, disks, snapshots } = ctx.store.repos;
       const root = await layers.create(null);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/domain/model.ts';
+import type { Task, TaskKind } from '../../src/domain/model.ts';
 import type { TaskFilter } from '../../src/store/store.ts';
 import { AWKWARD_IDS, BIG, binary, FAR, scrambled, task, type Ctx } from './fixtures.ts';
 
@@ -46,6 +46,29 @@ export function tasksContract(ctx: Ctx): void {
       expect(await ids({ users: ['alice', 'bob'] })).toEqual(['f-3', 'f-1']);
       expect(await ids({ services: ['svc.pg'], statuses: ['SUCCEEDED'] })).toEqual(['f-1']);
       for (const key of ['ids', 'kinds', 'operations', 'services', 'statuses', 'users'] as const) expect(await ids({ [key]: [] })).toEqual([]);
+    });
+
+    it('answers an admission as activeForVm and countActive would', async () => {
+      const { tasks } = ctx.store.repos;
+      await tasks.insert(task('p', { kind: 'vm.revert', status: 'PENDING', vmId: 'vm-1', createdAt: 3 }));
+      await tasks.insert(task('r', { kind: 'vm.restore', status: 'RUNNING', vmId: 'vm-1', createdAt: 2 }));
+      await tasks.insert(task('s', { kind: 'vm.revert', status: 'SUCCEEDED', vmId: 'vm-2' }));
+      await tasks.insert(task('q', { kind: 'pg.create', status: 'PENDING', vmId: null }));
+      const cases: Array<[string, TaskKind[], TaskKind[]]> = [
+        ['vm-1', ['vm.revert', 'vm.restore', 'vm.linked_clone'], ['vm.revert']],
+        ['vm-1', ['vm.revert'], ['vm.revert', 'vm.restore']],
+        ['vm-1', ['vm.linked_clone'], ['pg.create']],
+        ['vm-2', ['vm.revert'], ['vm.linked_clone']],
+        ['vm-3', ['vm.revert'], ['vm.revert']],
+        ['vm-1', [], ['vm.revert']],
+        ['vm-1', ['vm.revert'], []],
+      ];
+      for (const [vm, vmKinds, capKinds] of cases) {
+        const busy = await tasks.activeForVm(vm, vmKinds);
+        expect(await tasks.admissionState(vm, vmKinds, capKinds)).toEqual({ busy: busy && { id: busy.id, operation: busy.operation }, active: await tasks.countActive(capKinds) });
+      }
+      expect((await tasks.admissionState('vm-1', ['vm.revert', 'vm.restore'], ['vm.revert'])).busy?.id).toBe('r');
+      expect((await tasks.admissionState('vm-1', ['vm.revert', 'vm.restore'], ['vm.revert'])).active).toBe(1);
     });
 
     it('counts and finds active tasks by kind and VM', async () => {

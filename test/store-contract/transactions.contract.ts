@@ -137,6 +137,25 @@ export function transactionsContract(ctx: Ctx, h: Harness): void {
       expect(await store.batched(async (tx) => tx.meta.get('last'))).toBe('call-5');
     });
 
+    it('batched(): failures first, in a row and last undo only their own writes', async () => {
+      const { store } = ctx;
+      const seen: Array<string | undefined> = [];
+      const call = (i: number, fail = false) =>
+        store.batched(async (tx) => {
+          seen.push(await tx.meta.get('n'));
+          await tx.meta.set('n', `call-${i}`);
+          await tx.tasks.insert(task(`t-f${i}`));
+          if (fail) throw new Error(`refused ${i}`);
+          return i;
+        });
+      const results = await Promise.allSettled([call(1, true), call(2, true), call(3), call(4, true), call(5, true), call(6), call(7, true)]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)))
+        .toEqual(['refused 1', 'refused 2', 3, 'refused 4', 'refused 5', 6, 'refused 7']);
+      expect(seen).toEqual([undefined, undefined, undefined, 'call-3', 'call-3', 'call-3', 'call-6']);
+      expect(await store.repos.meta.get('n')).toBe('call-6');
+      expect((await store.repos.tasks.list({}, 10)).map((t) => t.id).sort()).toEqual(['t-f3', 't-f6']);
+    });
+
     it('batched(): each call is answered only once its writes are visible outside', async () => {
       const { store } = ctx;
       const done = await Promise.all([1, 2, 3].map((i) => store.batched(async (tx) => {

@@ -1,4 +1,4 @@
-import type { Vm } from '../../domain/model.ts';
+import type { Task, Vm } from '../../domain/model.ts';
 import type { Repos } from '../../store/store.ts';
 import type { TaskType } from '../../tasks/task.ts';
 import { errors } from '../../errors.ts';
@@ -15,15 +15,28 @@ export const VM_TASK_KINDS = [REVERT_TASK.kind, RESTORE_TASK.kind, LINKED_CLONE_
 
 /** One recovery operation at a time per VM. */
 export async function checkVmIdle(tx: Repos, vm: Vm): Promise<void> {
-  const busy = await tx.tasks.activeForVm(vm.id, VM_TASK_KINDS);
+  refuseBusy(vm, await tx.tasks.activeForVm(vm.id, VM_TASK_KINDS));
+}
+
+/** The service-wide cap on tasks of one type pending or running. */
+export async function checkCap(tx: Repos, type: Pick<TaskType, 'kind'>, max: number, noun: string): Promise<void> {
+  refuseOverCap(type, await tx.tasks.countActive([type.kind]), max, noun);
+}
+
+/** checkVmIdle then checkCap, decided alike, from one statement. */
+export async function checkVmIdleAndCap(tx: Repos, vm: Vm, type: Pick<TaskType, 'kind'>, max: number, noun: string): Promise<void> {
+  const { busy, active } = await tx.tasks.admissionState(vm.id, VM_TASK_KINDS, [type.kind]);
+  refuseBusy(vm, busy);
+  refuseOverCap(type, active, max, noun);
+}
+
+function refuseBusy(vm: Vm, busy: Pick<Task, 'id' | 'operation'> | undefined): void {
   if (busy) {
     throw errors.notAllowed('vm.busy', `Another operation (${busy.operation}, task ${busy.id}) is in progress on virtual machine ${vm.id}.`, vm.id, busy.id);
   }
 }
 
-/** The service-wide cap on tasks of one type pending or running. */
-export async function checkCap(tx: Repos, type: Pick<TaskType, 'kind'>, max: number, noun: string): Promise<void> {
-  const active = await tx.tasks.countActive([type.kind]);
+function refuseOverCap(type: Pick<TaskType, 'kind'>, active: number, max: number, noun: string): void {
   if (active >= max) {
     throw errors.notAllowed(`${type.kind}.too_many`, `${active} ${noun} operations are in progress, the maximum allowed (${max}); retry when one has finished.`, max);
   }

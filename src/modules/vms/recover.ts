@@ -5,7 +5,7 @@ import { admitTask } from '../../tasks/submit.ts';
 import type { TaskType } from '../../tasks/task.ts';
 import { errors, vapiError } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
-import { checkCap, checkVmIdle } from './admission.ts';
+import { checkVmIdleAndCap } from './admission.ts';
 import { checkNameFree, planPlacement, type PlacementSpec } from './placement.ts';
 import { LINKED_CLONE_TASK, RESTORE_TASK, type RecoverInput } from './recover-task.ts';
 
@@ -88,8 +88,7 @@ export async function submitRecover(call: Call, op: RecoverOperation, cluster: C
         cluster.id,
       );
     }
-    await checkVmIdle(tx, now);
-    await checkCap(tx, op.task, op.cap(config), op.noun);
+    await checkVmIdleAndCap(tx, now, op.task, op.cap(config), op.noun);
     await checkNameFree(tx, name, place.folderId);
     await checkNameUnreserved(tx, name, place.folderId);
     return { target: { type: 'VirtualMachine', id: vm.id }, clusterId: cluster.id, vmId: vm.id, input };

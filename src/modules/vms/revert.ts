@@ -1,9 +1,8 @@
 import type { Cluster, Vm } from '../../domain/model.ts';
 import { admitTask } from '../../tasks/submit.ts';
-import type { Repos } from '../../store/store.ts';
 import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
-import { checkCap, checkVmIdle } from './admission.ts';
+import { checkVmIdleAndCap } from './admission.ts';
 import { REVERT_TASK } from './revert-task.ts';
 
 export const REVERT_PRIVILEGES = {
@@ -15,18 +14,19 @@ export const REVERT_PRIVILEGES = {
  * Admits a revert: the spec's snapshot must be one of this VM's; then, under the admission
  * lock, the VM must still be in this cluster, idle, and the service below its revert cap.
  * The PENDING task is stored in the same transaction, so no two processes can both admit
- * past the cap.
+ * past the cap. The snapshot is read in that transaction too: on SQLite a read of its own
+ * is a read transaction of its own (WAL read lock taken and dropped).
  */
 export async function submitRevert(call: Call, cluster: Cluster, vm: Vm, snapshotId: string): Promise<string> {
-  const { store, config } = call.deps;
-  const snapshot = await store.repos.snapshots.get(snapshotId);
-  if (!snapshot || snapshot.vmId !== vm.id) {
-    throw errors.invalidArgument('spec.snapshot', `${snapshotId} is not a snapshot of virtual machine ${vm.id}`);
-  }
+  const { config } = call.deps;
   return admitTask(call, REVERT_TASK, async (tx) => {
+    const snapshot = await tx.snapshots.get(snapshotId);
+    if (!snapshot || snapshot.vmId !== vm.id) {
+      throw errors.invalidArgument('spec.snapshot', `${snapshotId} is not a snapshot of virtual machine ${vm.id}`);
+    }
     const now = await tx.vms.get(vm.id);
-    await checkVmState(tx, now ?? vm, cluster);
-    await checkCap(tx, REVERT_TASK, config.maxConcurrentReverts, 'revert');
+    checkVmPlace(now ?? vm, cluster);
+    await checkVmIdleAndCap(tx, now ?? vm, REVERT_TASK, config.maxConcurrentReverts, 'revert');
     return {
       target: { type: 'VirtualMachine', id: vm.id },
       clusterId: cluster.id,
@@ -36,13 +36,12 @@ export async function submitRevert(call: Call, cluster: Cluster, vm: Vm, snapsho
   });
 }
 
-/** The state checks shared by admission and execution. */
-export async function checkVmState(tx: Repos, vm: Vm, cluster: Cluster): Promise<void> {
+/** The VM must not be deleted nor have moved out of the cluster. */
+function checkVmPlace(vm: Vm, cluster: Cluster): void {
   if (vm.deletedAt !== null) {
     throw errors.notAllowed('vm.deleted', `Virtual machine ${vm.id} was deleted; its snapshots remain: use restore.`, vm.id);
   }
   if (vm.clusterId !== cluster.id) {
     throw errors.notAllowed('vm.moved', `Virtual machine ${vm.id} has moved to another cluster.`, vm.id, cluster.id);
   }
-  await checkVmIdle(tx, vm);
 }

@@ -65,15 +65,26 @@ export function batcher(db: Db): <T>(fn: (tx: Repos) => Promise<T>) => Promise<T
     } finally {
       running = false;
       if (queue.length > 0) schedule();
+      // A lone call's answer may start more work at once (an admitted revert's execution): run
+      // it as soon as the answer's continuations have queued it, before the event loop reads
+      // new requests. A turn's wait for company would not pay (this call had none), while a
+      // client polling its task would read it before its execution started and poll again.
+      // Batches of several calls keep the turn's wait, which lets their follow-ups share a
+      // commit with the calls arriving meanwhile.
+      else if (batch.length === 1) process.nextTick(() => {
+        if (scheduled && !running && queue.length > 0) void flush();
+      });
     }
   };
 
   // setImmediate: every request whose bytes arrived in this turn of the event loop has
-  // reached its admission by then.
+  // reached its admission by then. A flush that finds the queue already taken does nothing.
   const schedule = (): void => {
     if (scheduled || running) return;
     scheduled = true;
-    setImmediate(() => void flush());
+    setImmediate(() => {
+      if (scheduled) void flush();
+    });
   };
 
   return <T>(fn: (tx: Repos) => Promise<T>) =>

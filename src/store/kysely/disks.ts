@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Disk, DiskSnapshot, SnapshotType, VmSnapshot } from '../../domain/model.ts';
 import type { BlockEntry, DiskRepo, LayerRepo, SnapshotPageQuery, SnapshotStats, VmSnapshotRepo } from '../store.ts';
-import { NONE, num, ONE, type Db } from './core.ts';
+import { NONE, num, ONE, wholeRowValues, type Db } from './core.ts';
 import type { DB } from './schema.ts';
 import { changes, rows } from './prepared.ts';
 
@@ -87,6 +87,21 @@ export function layerRepo(db: Db): LayerRepo {
         .where('layerId', 'in', layerIds.map((_, i) => a(i))), layerIds);
       return num(r.n);
     },
+    async changedBetween(a, b) {
+      // countBlocks(divergentLayers(chain(a), chain(b))) in one statement instead of three: both
+      // chains in one walk, a layer on one side only appears once. (Two CTEs joined by NOT IN
+      // took 300+ us a run on SQLite; this 5 us, the three statements 10-30 us.)
+      const [r] = await rows(db, 'layers.changedBetween', (_d, x) => sql<{ n: number | string }>`
+        with recursive up(id, parent_id, side) as (
+          select id, parent_id, 0 from layers where id = ${x(0)}
+          union all
+          select id, parent_id, 1 from layers where id = ${x(1)}
+          union all
+          select l.id, l.parent_id, up.side from layers l join up on l.id = up.parent_id
+        ), one_side(id) as (select id from up group by id having count(*) = 1)
+        select count(distinct b.block_no) as n from one_side join layer_blocks b on b.layer_id = one_side.id`, [a, b]);
+      return num(r.n);
+    },
     async references(id) {
       // One statement: the two counts ride along on every child row (or on a lone row).
       const found = await rows(db, 'layers.references', (_d, a) => sql<{ heads: number | string; snapshots: number | string; child: number | string | null }>`
@@ -138,9 +153,22 @@ function diskSnapshotOf(r: DB['diskSnapshots']): DiskSnapshot {
   return { ...r, capacityBytes: num(r.capacityBytes), layerId: num(r.layerId), epoch: num(r.epoch) };
 }
 
+// Whole rows, as takeVmSnapshot writes them, go in by one fixed statement (wholeRowValues).
+const SNAPSHOT_COLUMNS: ReadonlyArray<keyof VmSnapshot> = ['id', 'vmId', 'clusterId', 'name', 'type', 'createdAt', 'expiresAt', 'pgId',
+  'pgSnapshotId', 'vmName', 'folderId', 'resourcePoolId', 'cpuCount', 'coresPerSocket', 'memoryMib', 'guestOs'];
+const DISK_SNAPSHOT_COLUMNS: ReadonlyArray<keyof DiskSnapshot> = ['snapshotId', 'diskKey', 'label', 'capacityBytes', 'blockSize', 'layerId', 'sequenceUuid', 'epoch', 'uri'];
+
 export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
   return {
     async insert(snapshot, disks) {
+      const whole = wholeRowValues(snapshot, SNAPSHOT_COLUMNS);
+      const dVals = disks.reduce<unknown[] | undefined>((out, ds) => out && wholeRowValues(ds, DISK_SNAPSHOT_COLUMNS, out), []);
+      if (whole && dVals) {
+        await changes(db, 'vmSnapshots.insert', (d, a) => d.insertInto('vmSnapshots').values(Object.fromEntries(SNAPSHOT_COLUMNS.map((c, i) => [c, a(i)])) as never), whole);
+        if (disks.length > 0) await changes(db, `diskSnapshots.insert:${disks.length}`, (d, a) => d.insertInto('diskSnapshots').values(disks.map((_, j) =>
+          Object.fromEntries(DISK_SNAPSHOT_COLUMNS.map((c, i) => [c, a(j * DISK_SNAPSHOT_COLUMNS.length + i)]))) as never), dVals);
+        return;
+      }
       const sCols = (Object.keys(snapshot) as Array<keyof VmSnapshot>).filter((c) => snapshot[c] !== undefined);
       await changes(db, `vmSnapshots.insert:${sCols.join()}`,
         (d, a) => d.insertInto('vmSnapshots').values(Object.fromEntries(sCols.map((c, i) => [c, a(i)])) as never), sCols.map((c) => snapshot[c]));

@@ -1,6 +1,7 @@
 import { ACTIVE_TASK_STATUSES as ACTIVE, type Message, type Task, type TaskKind, type TaskStatus } from '../../domain/model.ts';
 import type { TaskRepo } from '../store.ts';
-import { bool, int, json, NONE, num, ONE, text, type Db } from './core.ts';
+import { sql } from 'kysely';
+import { bool, int, json, NONE, num, ONE, text, wholeRowValues, type Db } from './core.ts';
 import { changes, rows } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -58,9 +59,29 @@ function rowOf(t: Partial<Omit<Task, 'id'>>): Row {
   return r;
 }
 
+/** Every column of a task row, in one fixed order: the statement of a whole task. */
+const TASK_COLUMNS: ReadonlyArray<keyof Task> = [
+  'id', 'kind', 'service', 'operation', 'description', 'status', 'cancelable', 'user', 'targetType', 'targetId', 'clusterId', 'vmId', 'input',
+  'progressTotal', 'progressCompleted', 'progressMessage', 'result', 'error', 'createdAt', 'notBefore', 'startTime', 'endTime', 'owner', 'step',
+];
+const TASK_ROW_COLUMNS = TASK_COLUMNS.map((c) => (c === 'user' ? 'userName' : c)) as Array<keyof DB['tasks']>;
+const TASK_JSON = TASK_COLUMNS.map((c) => c === 'description' || c === 'input' || c === 'progressMessage' || c === 'result' || c === 'error');
+
+/** rowOf's values of a whole task, in TASK_COLUMNS order (see wholeRowValues), or undefined. */
+function wholeTaskValues(t: Task): unknown[] | undefined {
+  const out = wholeRowValues(t, TASK_COLUMNS);
+  if (out) for (let i = 0; i < out.length; i++) out[i] = TASK_JSON[i] ? text(out[i]) : TASK_COLUMNS[i] === 'cancelable' ? int(out[i] as boolean) : out[i];
+  return out;
+}
+
 export function taskRepo(db: Db): TaskRepo {
   return {
     async insert(task) {
+      const whole = wholeTaskValues(task);
+      if (whole) {
+        await changes(db, 'tasks.insert', (d, a) => d.insertInto('tasks').values(Object.fromEntries(TASK_ROW_COLUMNS.map((c, i) => [c, a(i)])) as never), whole);
+        return;
+      }
       const row = { ...(rowOf(task) as DB['tasks']), id: task.id };
       const cols = Object.keys(row) as Array<keyof DB['tasks']>;
       await changes(db, `tasks.insert:${cols.join()}`,
@@ -103,6 +124,26 @@ export function taskRepo(db: Db): TaskRepo {
           .orderBy('createdAt').orderBy('id').limit(ONE),
         [vmId, ...kinds]);
       return r && taskOf(r);
+    },
+    async admissionState(vmId, vmKinds, capKinds) {
+      // An empty IN list is a syntax error on PostgreSQL; the two alone handle it.
+      if (vmKinds.length === 0 || capKinds.length === 0) {
+        const busy = await this.activeForVm(vmId, vmKinds);
+        return { busy: busy && { id: busy.id, operation: busy.operation }, active: await this.countActive(capKinds) };
+      }
+      const [r] = await rows(db, `tasks.admissionState:${vmKinds.length}:${capKinds.length}`, (_d, a) => {
+        const list = (from: number, n: number) => sql.join(Array.from({ length: n }, (_, i) => a(from + i)));
+        const active = sql.join(ACTIVE.map((s) => sql.lit(s)));
+        // The lone row carries the count; the busy task's columns are null when there is none.
+        // Only the two columns the refusal names: every column read is a string made per row.
+        return sql<{ id: string | null; operation: string | null; activeN: number | string }>`
+          select (select count(*) from tasks where status in (${active}) and kind in (${list(1 + vmKinds.length, capKinds.length)})) as active_n, b.id, b.operation
+          from (select 1 as one) o left join (
+            select id, operation from tasks where vm_id = ${a(0)} and status in (${active}) and kind in (${list(1, vmKinds.length)})
+            order by created_at, id limit ${ONE}
+          ) b on 1 = 1`;
+      }, [vmId, ...vmKinds, ...capKinds]);
+      return { busy: r.id === null ? undefined : { id: r.id, operation: r.operation as string }, active: num(r.activeN) };
     },
     async activeForTarget(targetId, kinds) {
       if (kinds.length === 0) return undefined;
