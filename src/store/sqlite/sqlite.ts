@@ -1,17 +1,17 @@
 import Database from 'better-sqlite3';
 import {
   CamelCasePlugin, CompiledQuery, Kysely, Migrator, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver,
-  type QueryResult,
 } from 'kysely';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { batcher } from '../kysely/batch.ts';
 import { observedDialect, type QueryObserver } from '../kysely/observe.ts';
-import { useDirect, type Direct } from '../kysely/prepared.ts';
+import { useDirect } from '../kysely/prepared.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
 import type { Store } from '../store.ts';
+import { directPath } from './direct.ts';
 
 export interface SqliteOptions {
   /** Directory holding snapservice.db, or ':memory:'. */
@@ -50,43 +50,11 @@ function statementCache(db: Database.Database): (source: string) => Database.Sta
   };
 }
 
-/** Kysely's camel-case plugin, its row mapping usable outside Kysely's executor. */
+/** Kysely's camel-case plugin, its column-name mapping usable outside Kysely's executor. */
 class CamelCase extends CamelCasePlugin {
-  row(r: Record<string, unknown>): Record<string, unknown> {
-    return this.mapRow(r);
+  name(column: string): string {
+    return this.camelCase(column);
   }
-}
-
-/**
- * The compiled hot-path statements (`prepared.ts`) run straight on the connection. Outside a
- * transaction, only while none is open on it: SQLite has one connection per store, so an open
- * transaction is some request's, and a statement run then would see (or join) its uncommitted
- * writes; Kysely's path queues behind it instead, so the direct path declines. Inside a
- * transaction, only while one is open: a transaction holds the one connection from BEGIN to
- * COMMIT, so the open one is the caller's own. Rows are mapped by the same
- * camel-case plugin, and statements are reported to the observer as Kysely's path reports a
- * compiled one ('other').
- */
-function directPath(raw: Database.Database, prepare: (source: string) => Database.Statement, camel: CamelCase, observe: QueryObserver | undefined): Direct {
-  const run = (source: string, parameters: readonly unknown[]): QueryResult<unknown> => {
-    const stmt = prepare(source);
-    if (stmt.reader) return { rows: (stmt.all(parameters) as Record<string, unknown>[]).map((r) => camel.row(r)) };
-    const { changes, lastInsertRowid } = stmt.run(parameters);
-    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-  };
-  return (source, parameters, inTransaction) => {
-    if (raw.inTransaction !== inTransaction) return undefined;
-    if (!observe) return run(source, parameters);
-    const start = performance.now();
-    try {
-      const result = run(source, parameters);
-      observe('other', (performance.now() - start) / 1000, false);
-      return result;
-    } catch (err) {
-      observe('other', (performance.now() - start) / 1000, true);
-      throw err;
-    }
-  };
 }
 
 /** Kysely opens SQLite transactions with a deferred BEGIN; ours take the write lock up front. */
@@ -141,7 +109,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     dialect: observedDialect(new ImmediateDialect({ database: withStatementCache(raw, prepare) }), opts.onQuery),
     plugins: [camel],
   });
-  useDirect(db, directPath(raw, prepare, camel, opts.onQuery));
+  useDirect(db, directPath(raw, (column) => camel.name(column), opts.onQuery));
   const repos = makeRepos(db);
   return {
     kind: 'sqlite',
