@@ -12,6 +12,7 @@ import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
 import type { Store } from '../store.ts';
 import { directPath } from './direct.ts';
+import { changesData, ReadCache, trackExec } from './read-cache.ts';
 
 export interface SqliteOptions {
   /** Directory holding snapservice.db, or ':memory:'. */
@@ -37,16 +38,19 @@ function withStatementCache(db: Database.Database, prepare: (source: string) => 
   });
 }
 
-function statementCache(db: Database.Database): (source: string) => Database.Statement {
-  const cache = new Map<string, Database.Statement>();
+/** Kysely's driver prepares each statement just before it runs it: the read cache is told then. */
+function statementCache(db: Database.Database, reads: ReadCache): (source: string) => Database.Statement {
+  const cache = new Map<string, { stmt: Database.Statement; changes: boolean }>();
   return (source) => {
-    let stmt = cache.get(source);
-    if (!stmt) {
-      stmt = db.prepare(source);
+    let c = cache.get(source);
+    if (!c) {
+      const stmt = db.prepare(source);
+      c = { stmt, changes: changesData(stmt, source) };
       if (cache.size > 2000) cache.clear();
-      cache.set(source, stmt);
+      cache.set(source, c);
     }
-    return stmt;
+    reads.ran(c.changes);
+    return c.stmt;
   };
 }
 
@@ -103,13 +107,15 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   // NORMAL in WAL mode: a killed process loses nothing it acknowledged; only an OS crash or
   // power loss can drop the last commits. FULL syncs the WAL on every commit.
   raw.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-  const prepare = statementCache(raw);
+  const reads = new ReadCache(raw);
+  trackExec(raw, reads);
+  const prepare = statementCache(raw, reads);
   const camel = new CamelCase();
   const db = new Kysely<DB>({
     dialect: observedDialect(new ImmediateDialect({ database: withStatementCache(raw, prepare) }), opts.onQuery),
     plugins: [camel],
   });
-  useDirect(db, directPath(raw, (column) => camel.name(column), opts.onQuery));
+  useDirect(db, directPath(raw, (column) => camel.name(column), reads, opts.onQuery));
   const repos = makeRepos(db);
   return {
     kind: 'sqlite',
