@@ -13,9 +13,9 @@ import type Database from 'better-sqlite3';
  * Reads inside a transaction are never cached nor answered from the cache: they must see the
  * transaction's own writes (the caller decides, `get`/`put` are only called outside one).
  *
- * data_version is read at most once per macrotask: the check is reused until Node's tick queue
- * drains (process.nextTick), which is after the whole promise chain of the request that made
- * it, as direct reads resolve at once. The reads of one macrotask then read the store as of
+ * data_version is read at most once per macrotask: the check is reused until Node has drained
+ * the microtask queue after it (a microtask queues the reset with process.nextTick), which is
+ * after the whole promise chain of the request that made it, as direct reads resolve at once. The reads of one macrotask then read the store as of
  * that check, no weaker than auto-commit reads taken one after another, and a request that was
  * sent after another process's commit is read after it: its bytes were read from the socket
  * when its macrotask began, before the check. (Once per event-loop iteration, reset by
@@ -40,6 +40,11 @@ export class ReadCache {
   readonly #dataVersion: Database.Statement;
   readonly #reset = (): void => {
     this.#checked = false;
+  };
+  // A tick queued from a tick callback would run before that callback's promise continuations;
+  // one queued from a microtask runs once the microtask queue has drained.
+  readonly #resetAfterDrain = (): void => {
+    process.nextTick(this.#reset);
   };
 
   constructor(raw: Database.Database, private readonly maxRows = 20_000) {
@@ -79,7 +84,7 @@ export class ReadCache {
     this.#ranSinceCheck = false;
     if (!this.#checked) {
       this.#checked = true;
-      process.nextTick(this.#reset);
+      queueMicrotask(this.#resetAfterDrain);
     }
   }
 
