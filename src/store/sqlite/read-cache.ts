@@ -32,7 +32,7 @@ export interface Slot {
 }
 
 export class ReadCache {
-  #version = -1;
+  #version: number;
   #checked = false;
   #ranSinceCheck = false;
   #rows = 0;
@@ -49,6 +49,7 @@ export class ReadCache {
 
   constructor(raw: Database.Database, private readonly maxRows = 20_000) {
     this.#dataVersion = raw.prepare('pragma data_version').pluck();
+    this.#version = this.#dataVersion.get() as number;
   }
 
   /** A statement is about to run on the connection; `changes` if it may change what reads see. */
@@ -57,8 +58,12 @@ export class ReadCache {
     if (changes) this.#drop();
   }
 
-  /** The cached rows of a read, or undefined. Only outside a transaction. */
+  /**
+   * The cached rows of a read, or undefined. Only outside a transaction. A miss needs no check:
+   * the read runs, and its rows are checked with the others before they are first answered.
+   */
   get(slot: Slot, key: string): readonly unknown[] | undefined {
+    if (!slot.rows.has(key)) return undefined;
     if (!this.#checked || this.#ranSinceCheck) this.#check();
     return slot.rows.get(key);
   }
@@ -67,8 +72,8 @@ export class ReadCache {
   put(slot: Slot, key: string, rows: unknown[]): readonly unknown[] {
     for (const r of rows) Object.freeze(r);
     Object.freeze(rows);
-    if (this.#rows + rows.length > this.maxRows) this.#drop();
     if (rows.length > this.maxRows) return rows;
+    if (this.#rows + rows.length > this.maxRows) this.#drop();
     slot.rows.set(key, rows);
     this.#rows += rows.length;
     this.#filled.add(slot);
