@@ -15,10 +15,10 @@ import type Database from 'better-sqlite3';
  *
  * data_version is read at most once per macrotask: the check is reused until Node has drained
  * the microtask queue after it (a microtask queues the reset with process.nextTick), which is
- * after the whole promise chain of the request that made it, as direct reads resolve at once. The reads of one macrotask then read the store as of
- * that check, no weaker than auto-commit reads taken one after another, and a request that was
- * sent after another process's commit is read after it: its bytes were read from the socket
- * when its macrotask began, before the check. (Once per event-loop iteration, reset by
+ * after the whole promise chain of the request that made it, as direct reads resolve at once.
+ * The reads of one macrotask then read the store as of that check, no weaker than auto-commit
+ * reads taken one after another, and a request that was sent after another process's commit is
+ * read after it: its bytes were read from the socket when its macrotask began, before the check. (Once per event-loop iteration, reset by
  * setImmediate, would not hold that: a read in the timers phase would check before the poll
  * phase reads requests sent after a commit.) Any statement run on the connection since the
  * check (a miss, a Kysely read) may have seen a newer state than the cached rows, so the next
