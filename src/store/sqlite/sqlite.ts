@@ -1,17 +1,18 @@
 import Database from 'better-sqlite3';
 import {
   CamelCasePlugin, CompiledQuery, Kysely, Migrator, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver,
-  type QueryResult,
 } from 'kysely';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { batcher } from '../kysely/batch.ts';
 import { observedDialect, type QueryObserver } from '../kysely/observe.ts';
-import { useDirect, type Direct } from '../kysely/prepared.ts';
+import { useDirect } from '../kysely/prepared.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
 import type { Store } from '../store.ts';
+import { directPath } from './direct.ts';
+import { changesData, ReadCache, trackExec } from './read-cache.ts';
 
 export interface SqliteOptions {
   /** Directory holding snapservice.db, or ':memory:'. */
@@ -37,56 +38,27 @@ function withStatementCache(db: Database.Database, prepare: (source: string) => 
   });
 }
 
-function statementCache(db: Database.Database): (source: string) => Database.Statement {
-  const cache = new Map<string, Database.Statement>();
+/** Kysely's driver prepares each statement just before it runs it: the read cache is told then. */
+function statementCache(db: Database.Database, reads: ReadCache): (source: string) => Database.Statement {
+  const cache = new Map<string, { stmt: Database.Statement; changes: boolean }>();
   return (source) => {
-    let stmt = cache.get(source);
-    if (!stmt) {
-      stmt = db.prepare(source);
+    let c = cache.get(source);
+    if (!c) {
+      const stmt = db.prepare(source);
+      c = { stmt, changes: changesData(stmt, source) };
       if (cache.size > 2000) cache.clear();
-      cache.set(source, stmt);
+      cache.set(source, c);
     }
-    return stmt;
+    reads.ran(c.changes);
+    return c.stmt;
   };
 }
 
-/** Kysely's camel-case plugin, its row mapping usable outside Kysely's executor. */
+/** Kysely's camel-case plugin, its column-name mapping usable outside Kysely's executor. */
 class CamelCase extends CamelCasePlugin {
-  row(r: Record<string, unknown>): Record<string, unknown> {
-    return this.mapRow(r);
+  name(column: string): string {
+    return this.camelCase(column);
   }
-}
-
-/**
- * The compiled hot-path statements (`prepared.ts`) run straight on the connection. Outside a
- * transaction, only while none is open on it: SQLite has one connection per store, so an open
- * transaction is some request's, and a statement run then would see (or join) its uncommitted
- * writes; Kysely's path queues behind it instead, so the direct path declines. Inside a
- * transaction, only while one is open: a transaction holds the one connection from BEGIN to
- * COMMIT, so the open one is the caller's own. Rows are mapped by the same
- * camel-case plugin, and statements are reported to the observer as Kysely's path reports a
- * compiled one ('other').
- */
-function directPath(raw: Database.Database, prepare: (source: string) => Database.Statement, camel: CamelCase, observe: QueryObserver | undefined): Direct {
-  const run = (source: string, parameters: readonly unknown[]): QueryResult<unknown> => {
-    const stmt = prepare(source);
-    if (stmt.reader) return { rows: (stmt.all(parameters) as Record<string, unknown>[]).map((r) => camel.row(r)) };
-    const { changes, lastInsertRowid } = stmt.run(parameters);
-    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-  };
-  return (source, parameters, inTransaction) => {
-    if (raw.inTransaction !== inTransaction) return undefined;
-    if (!observe) return run(source, parameters);
-    const start = performance.now();
-    try {
-      const result = run(source, parameters);
-      observe('other', (performance.now() - start) / 1000, false);
-      return result;
-    } catch (err) {
-      observe('other', (performance.now() - start) / 1000, true);
-      throw err;
-    }
-  };
 }
 
 /** Kysely opens SQLite transactions with a deferred BEGIN; ours take the write lock up front. */
@@ -135,13 +107,15 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   // NORMAL in WAL mode: a killed process loses nothing it acknowledged; only an OS crash or
   // power loss can drop the last commits. FULL syncs the WAL on every commit.
   raw.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-  const prepare = statementCache(raw);
+  const reads = new ReadCache(raw);
+  trackExec(raw, reads);
+  const prepare = statementCache(raw, reads);
   const camel = new CamelCase();
   const db = new Kysely<DB>({
     dialect: observedDialect(new ImmediateDialect({ database: withStatementCache(raw, prepare) }), opts.onQuery),
     plugins: [camel],
   });
-  useDirect(db, directPath(raw, prepare, camel, opts.onQuery));
+  useDirect(db, directPath(raw, (column) => camel.name(column), reads, opts.onQuery));
   const repos = makeRepos(db);
   return {
     kind: 'sqlite',
