@@ -105,34 +105,50 @@ const NUL_PROBLEM = 'must not contain NUL characters';
 function nulAt(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes(NUL) ? path : undefined;
   if (value === null || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const found = nulAt(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`);
+  const array = Array.isArray(value);
+  for (const k in value) {
+    const found = nulAt((value as Record<string, unknown>)[k], array ? `${path}[${k}]` : `${path}.${k}`);
     if (found) return found;
   }
   return undefined;
 }
 
+/** An operation's input schema as validation walks it, worked out once per operation. */
+interface InputPlan {
+  props: Record<string, TSchema>;
+  fields: ReadonlyArray<readonly [string, TSchema]>;
+  required: ReadonlySet<string>;
+}
+
+const inputPlans = new WeakMap<Operation, InputPlan>();
+
+function inputPlan(op: Operation): InputPlan {
+  let plan = inputPlans.get(op);
+  if (!plan) {
+    const props = op.input.properties as Record<string, TSchema>;
+    plan = { props, fields: Object.entries(props), required: new Set(op.input.required ?? []) };
+    inputPlans.set(op, plan);
+  }
+  return plan;
+}
+
 function validateInput(op: Operation, raw: RawInput): Record<string, unknown> {
   const values = dropNulls(raw.values) as Record<string, unknown>;
-  for (const [name, v] of Object.entries(values)) {
-    const at = nulAt(v, name);
+  for (const name in values) {
+    const at = nulAt(values[name], name);
     if (at) throw errors.invalidArgument(at, NUL_PROBLEM);
   }
-  const props = op.input.properties as Record<string, TSchema>;
-  for (const name of Object.keys(values)) {
+  const { props, fields, required } = inputPlan(op);
+  for (const name in values) {
     if (!(name in props)) throw errors.invalidArgument(name, 'is not a known parameter');
   }
-  for (const [name, schema] of Object.entries(props)) {
+  for (const [name, schema] of fields) {
     const v = values[name];
     if (v === undefined) {
-      if (isRequired(op, name)) throw errors.invalidArgument(name, 'is required');
+      if (required.has(name)) throw errors.invalidArgument(name, 'is required');
       continue;
     }
     validate(schema, v, name, raw.queryFields?.has(name) ?? false);
   }
   return values;
-}
-
-function isRequired(op: Operation, name: string): boolean {
-  return (op.input.required ?? []).includes(name);
 }

@@ -24,24 +24,50 @@ export function registerRest(app: FastifyInstance, deps: Deps, operations: reado
   }
   for (const [key, ops] of routes) {
     const [method, path] = key.split(' ') as [HttpMethod, string];
+    const route: Route = { ops, plans: new Map(ops.map((op) => [op, planOf(op)])), journalled: !ops.some((o) => o.control) };
     app.route({
       method,
       url: path.replace(/\{(\w+)\}/g, ':$1'),
       config: { protocol: 'rest' },
-      handler: (req, reply) => handle(deps, ops, req, reply),
+      handler: (req, reply) => handle(deps, route, req, reply),
     });
   }
 }
 
-async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: FastifyReply) {
-  // The control plane's own calls (journal, fault rules, on routes of their own) stay out of the journal.
-  const entry = deps.journal.enabled && !ops.some((o) => o.control) ? beginEntry(deps, req) : undefined;
+/** What a route's requests would otherwise each work out again from its operations' schemas. */
+interface Route {
+  ops: Operation[];
+  plans: Map<Operation, Plan>;
+  /** The control plane's own calls (journal, fault rules, on routes of their own) stay out of the journal. */
+  journalled: boolean;
+}
+
+interface Plan {
+  key: string;
+  /** A bare query key -> the query structure it is a member of. */
+  flattened: Map<string, string>;
+  queryFields: readonly string[];
+}
+
+function planOf(op: Operation): Plan {
+  const props = op.input.properties as Record<string, TSchema>;
+  const flattened = new Map<string, string>();
+  for (const field of op.rest.query ?? []) {
+    const schema = props[field] as TObject;
+    for (const member of Object.keys(schema.properties ?? {})) flattened.set(member, field);
+  }
+  return { key: operationKey(op), flattened, queryFields: op.rest.query ?? [] };
+}
+
+async function handle(deps: Deps, route: Route, req: FastifyRequest, reply: FastifyReply) {
+  const entry = route.journalled && deps.journal.enabled ? beginEntry(deps, req) : undefined;
   checkQueryEncoding(req.url);
   const query = (req.query ?? {}) as Record<string, string | string[]>;
-  const op = selectOperation(ops, query, req.method, req.url);
-  if (entry) entry.operation = operationKey(op);
-  noteOperation(req, operationKey(op));
-  return handleOp(deps, op, req, reply, query, entry);
+  const op = selectOperation(route.ops, query, req.method, req.url);
+  const plan = route.plans.get(op) as Plan;
+  if (entry) entry.operation = plan.key;
+  noteOperation(req, plan.key);
+  return handleOp(deps, op, plan, req, reply, query, entry);
 }
 
 /** Every REST call into the journal, also those that name no operation. */
@@ -49,8 +75,8 @@ export function beginEntry(deps: Deps, req: FastifyRequest): JournalEntry {
   return attachEntry(req, deps.journal.begin({ time: deps.clock.now(), protocol: 'REST', method: req.method, path: req.url.split('?')[0] }));
 }
 
-async function handleOp(deps: Deps, op: Operation, req: FastifyRequest, reply: FastifyReply, query: Record<string, string | string[]>, entry: JournalEntry | undefined) {
-  const raw = rawInput(op, req, query);
+async function handleOp(deps: Deps, op: Operation, plan: Plan, req: FastifyRequest, reply: FastifyReply, query: Record<string, string | string[]>, entry: JournalEntry | undefined) {
+  const raw = rawInput(op, plan, req, query);
   if (entry) journalInput(entry, op, raw.values);
   let result: unknown;
   try {
@@ -66,13 +92,14 @@ async function handleOp(deps: Deps, op: Operation, req: FastifyRequest, reply: F
 
 /** The identifiers and a redacted summary of the rest of the input, as the journal keeps them. */
 export function journalInput(entry: JournalEntry, op: Operation, values: Record<string, unknown>): void {
-  const ids = new Set(op.ids ?? []);
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(values)) {
-    if (!ids.has(k)) rest[k] = v;
+  const ids = op.ids ?? [];
+  let rest: Record<string, unknown> | undefined;
+  for (const k in values) {
+    const v = values[k];
+    if (!ids.includes(k)) (rest ??= {})[k] = v;
     else if (typeof v === 'string') entry.ids[k] = v;
   }
-  if (Object.keys(rest).length > 0) entry.input = summarize(rest);
+  if (rest) entry.input = summarize(rest);
 }
 
 /**
@@ -127,29 +154,27 @@ function single(v: string | string[] | undefined, name: string): string | undefi
   return v;
 }
 
-function rawInput(op: Operation, req: FastifyRequest, query: Record<string, string | string[]>): RawInput {
+function rawInput(op: Operation, plan: Plan, req: FastifyRequest, query: Record<string, string | string[]>): RawInput {
   const problems: VapiError[] = [];
   const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(req.params as Record<string, string>)) values[op.rest.params?.[k] ?? k] = v;
-  const props = op.input.properties as Record<string, TSchema>;
-  const queryFields = new Set<string>();
+  const params = req.params as Record<string, string>;
+  for (const k in params) values[op.rest.params?.[k] ?? k] = params[k];
+  // Made only when the query string gives a field: most calls have none.
+  let queryFields: Set<string> | undefined;
 
-  const flattened = new Map<string, string>();
-  for (const field of op.rest.query ?? []) {
-    const schema = props[field] as TObject;
-    for (const member of Object.keys(schema.properties ?? {})) flattened.set(member, field);
-  }
-  for (const [key, v] of Object.entries(query)) {
+  const { flattened } = plan;
+  for (const key in query) {
     if (CONTROL_KEYS.has(key) || (op.rest.select && key in op.rest.select)) continue;
+    const v = query[key];
     const dot = key.indexOf('.');
     const [field, member] = dot > 0 ? [key.slice(0, dot), key.slice(dot + 1)] : [flattened.get(key), key];
-    if (field === undefined || !(op.rest.query ?? []).includes(field)) {
+    if (field === undefined || !plan.queryFields.includes(field)) {
       problems.push(errors.invalidArgument(key, 'is not a known query parameter'));
       continue;
     }
     const struct = (values[field] ??= {}) as Record<string, unknown>;
     struct[member] = v;
-    queryFields.add(field);
+    (queryFields ??= new Set()).add(field);
   }
 
   const body = req.body as unknown;
