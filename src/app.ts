@@ -46,6 +46,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   // A journalled call is recorded once its reply has gone, with the status it got. A
   // callback hook, and none at all without a journal: it runs on every request.
   if (deps.journal.enabled) {
+    app.decorateRequest('journalEntry', null);
     app.addHook('onResponse', (req, reply, done) => {
       const entry = entryOf(req);
       if (entry) deps.journal.finish(entry, reply.statusCode, deps.clock.now());
