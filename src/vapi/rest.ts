@@ -72,7 +72,7 @@ async function handle(deps: Deps, route: Route, req: FastifyRequest, reply: Fast
 
 /** Every REST call into the journal, also those that name no operation. */
 export function beginEntry(deps: Deps, req: FastifyRequest): JournalEntry {
-  return attachEntry(req, deps.journal.begin({ time: deps.clock.now(), protocol: 'REST', method: req.method, path: req.url.split('?')[0] }));
+  return attachEntry(req, deps.journal.begin({ time: deps.clock.now(), protocol: 'REST', method: req.method, path: pathOf(req.url) }));
 }
 
 async function handleOp(deps: Deps, op: Operation, plan: Plan, req: FastifyRequest, reply: FastifyReply, query: Record<string, string | string[]>, entry: JournalEntry | undefined) {
@@ -122,18 +122,30 @@ function checkQueryEncoding(url: string): void {
  */
 function selectOperation(ops: Operation[], query: Record<string, string | string[]>, method: string, url: string): Operation {
   const action = single(query.action, 'action');
-  const path = url.split('?')[0];
-  const byAction = ops.filter((o) => o.rest.action === action);
+  // Filtered copies only where a route's operations differ (most routes hold one operation).
+  let byAction = ops;
+  for (const o of ops) {
+    if (o.rest.action !== action) {
+      byAction = ops.filter((x) => x.rest.action === action);
+      break;
+    }
+  }
   if (byAction.length === 0) {
     throw action === undefined
-      ? errors.operationNotFound(`No operation at ${method} ${path} without an 'action' parameter.`)
-      : errors.operationNotFound(`No operation '${action}' at ${method} ${path}.`);
+      ? errors.operationNotFound(`No operation at ${method} ${pathOf(url)} without an 'action' parameter.`)
+      : errors.operationNotFound(`No operation '${action}' at ${method} ${pathOf(url)}.`);
   }
-  const candidates = byAction.filter((o) => Object.entries(o.rest.select ?? {}).every(([k, v]) => single(query[k], k) === v));
+  let candidates = byAction;
+  for (const o of byAction) {
+    if (o.rest.select) {
+      candidates = byAction.filter((x) => Object.entries(x.rest.select ?? {}).every(([k, v]) => single(query[k], k) === v));
+      break;
+    }
+  }
   if (candidates.length === 0) {
     const keys = [...new Set(byAction.flatMap((o) => Object.keys(o.rest.select ?? {})))];
     const values = byAction.flatMap((o) => Object.entries(o.rest.select ?? {}).map(([k, v]) => `${k}=${v}`));
-    throw errors.operationNotFound(`No operation at ${method} ${path} for ${keys.map((k) => `'${k}'=${JSON.stringify(query[k] ?? null)}`).join(', ')}: use one of ${values.join(', ')}.`);
+    throw errors.operationNotFound(`No operation at ${method} ${pathOf(url)} for ${keys.map((k) => `'${k}'=${JSON.stringify(query[k] ?? null)}`).join(', ')}: use one of ${values.join(', ')}.`);
   }
   const taskValue = single(query['vmw-task'], 'vmw-task');
   if (taskValue !== undefined && taskValue.toLowerCase() !== 'true') {
@@ -141,12 +153,17 @@ function selectOperation(ops: Operation[], query: Record<string, string | string
   }
   // An operation and its $task twin may share path and action; vmw-task picks between them.
   const wantTask = taskValue !== undefined;
-  const op = candidates.find((o) => Boolean(o.rest.task) === wantTask);
-  if (op) return op;
+  for (const o of candidates) if (Boolean(o.rest.task) === wantTask) return o;
   const other = candidates[0];
   throw wantTask
     ? errors.operationNotFound(`Operation ${other.service}.${other.name} has no task variant.`)
     : errors.operationNotFound(`Operation ${other.service}.${other.name} exists only as a task: add 'vmw-task=true' to the request.`);
+}
+
+/** The URL without its query string. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
 }
 
 function single(v: string | string[] | undefined, name: string): string | undefined {
