@@ -33,7 +33,7 @@ export interface InvokeMeta {
  * authenticate -> authorize identifiers -> validate input -> handler.
  */
 export function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
-  return deps.inflight.run(() => run(deps, op, creds, raw, meta));
+  return deps.inflight.track(run(deps, op, creds, raw, meta));
 }
 
 async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
@@ -42,15 +42,7 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
   if (entry && creds.basic) entry.user = creds.basic.user;
   const principal = await authenticate(deps, creds, op.auth ?? 'any', meta.clientAddress);
   if (entry) entry.user = principal.user;
-  // Made when first used: a child logger serializes its bindings, a cost on every request
-  // that logs nothing (the default level logs no request).
-  let log: Call['log'] | undefined;
-  const call: Call = {
-    deps, operation: op, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user),
-    get log() {
-      return (log ??= deps.log.child({ reqId: meta.requestId, user: principal.user }));
-    },
-  };
+  const call = new RequestCall(deps, op, principal.user, principal.sessionHash, meta.requestId);
 
   const ids: Record<string, string> = {};
   for (const name of op.ids ?? []) {
@@ -61,7 +53,8 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
     ids[name] = v.replaceAll(NUL, '\uffff');
   }
   if (entry) entry.ids = ids;
-  await injectFaults(call, ids);
+  // Without rules (the usual case) not even a promise to await.
+  if (!deps.faults.empty && !op.control) await injectFaults(call, ids);
   const authorized = op.authorize ? await op.authorize(call, ids) : undefined;
 
   if (raw.problems.length > 0) throw raw.problems[0];
@@ -69,6 +62,34 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
   const result = await op.handler(call, input as never, authorized);
   if (!op.readOnly && deps.log.isLevelEnabled('info')) call.log.info({ audit: true, op: operationKey(op), ...ids }, 'audit');
   return { call, result };
+}
+
+/**
+ * A call's logger and authorizer are made when first used: a child logger serializes its
+ * bindings, and an authorizer sets up its caches, on every request that may need neither
+ * (the default level logs no request; a caller reading its own task checks no privilege).
+ * Getters on a class rather than on an object literal, which made their closures per call.
+ */
+class RequestCall implements Call {
+  plannedFailure?: Call['plannedFailure'];
+  private madeLog: Call['log'] | undefined;
+  private madeAuthz: Authorizer | undefined;
+
+  constructor(
+    readonly deps: Deps,
+    readonly operation: Operation,
+    readonly user: string,
+    readonly sessionHash: string | undefined,
+    private readonly requestId: string,
+  ) {}
+
+  get log(): Call['log'] {
+    return (this.madeLog ??= this.deps.log.child({ reqId: this.requestId, user: this.user }));
+  }
+
+  get authz(): Authorizer {
+    return (this.madeAuthz ??= new Authorizer(this.deps, this.user));
+  }
 }
 
 /**
