@@ -34,20 +34,14 @@ export function registerRest(app: FastifyInstance, deps: Deps, operations: reado
   }
 }
 
-/** What a route's requests would otherwise each work out again from its operations' schemas. */
-interface Route {
-  ops: Operation[];
-  plans: Map<Operation, Plan>;
-  /** The control plane's own calls (journal, fault rules, on routes of their own) stay out of the journal. */
-  journalled: boolean;
-}
+/**
+ * What a route's requests would otherwise each work out again from its operations' schemas.
+ * The control plane's own calls (journal, fault rules, on routes of their own) stay out of the journal.
+ */
+interface Route { ops: Operation[]; plans: Map<Operation, Plan>; journalled: boolean }
 
-interface Plan {
-  key: string;
-  /** A bare query key -> the query structure it is a member of. */
-  flattened: Map<string, string>;
-  queryFields: readonly string[];
-}
+/** `flattened`: a bare query key -> the query structure it is a member of. */
+interface Plan { key: string; flattened: Map<string, string>; queryFields: readonly string[] }
 
 function planOf(op: Operation): Plan {
   const props = op.input.properties as Record<string, TSchema>;
