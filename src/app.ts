@@ -6,6 +6,7 @@ import { handleError, registerErrorHandling } from './http/errors.ts';
 import { limitOptions, refuseConnect } from './http/limits.ts';
 import { entryOf } from './journal/journal.ts';
 import { registerObservability } from './http/observability.ts';
+import { requestLoggerFactory } from './http/request-log.ts';
 import { allOperations } from './modules/index.ts';
 import { isNotImplemented } from './modules/later/operations.ts';
 import { REVERT_TASK } from './modules/vms/revert-task.ts';
@@ -32,6 +33,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     routerOptions: { maxParamLength: 16 * 1024, ignoreTrailingSlash: true },
     return503OnClosing: true,
     genReqId: () => crypto.randomUUID(),
+    childLoggerFactory: requestLoggerFactory,
     // Errors Fastify raises before routing (an undecodable URL) take the same path as ours.
     frameworkErrors: (err, req, reply) => handleError(err, req, reply),
   };
@@ -46,6 +48,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   // A journalled call is recorded once its reply has gone, with the status it got. A
   // callback hook, and none at all without a journal: it runs on every request.
   if (deps.journal.enabled) {
+    app.decorateRequest('journalEntry', null);
     app.addHook('onResponse', (req, reply, done) => {
       const entry = entryOf(req);
       if (entry) deps.journal.finish(entry, reply.statusCode, deps.clock.now());

@@ -89,14 +89,21 @@ function sameOperation(wanted: string, actual: string | undefined): boolean {
   return wanted === name || `${wanted}$task` === name;
 }
 
-/** Journal entries by request object, so the layers a call passes through can fill in theirs. */
-const byRequest = new WeakMap<object, JournalEntry>();
+/**
+ * A request's journal entry rides on the request itself, so that the layers a call passes
+ * through can fill in theirs. A field rather than a WeakMap keyed by request: such a map makes
+ * every request an ephemeron the young-generation GC has to trace, and costs a hash per call.
+ * The app declares the field (null) when the journal is on, so requests keep one shape.
+ */
+interface Journalled {
+  journalEntry?: JournalEntry | null;
+}
 
 export function attachEntry(req: object, e: JournalEntry): JournalEntry {
-  byRequest.set(req, e);
+  (req as Journalled).journalEntry = e;
   return e;
 }
 
 export function entryOf(req: object): JournalEntry | undefined {
-  return byRequest.get(req);
+  return (req as Journalled).journalEntry ?? undefined;
 }

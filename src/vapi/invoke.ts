@@ -33,7 +33,7 @@ export interface InvokeMeta {
  * authenticate -> authorize identifiers -> validate input -> handler.
  */
 export function invoke(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
-  return deps.inflight.run(() => run(deps, op, creds, raw, meta));
+  return deps.inflight.track(run(deps, op, creds, raw, meta));
 }
 
 async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput, meta: InvokeMeta): Promise<{ call: Call; result: unknown }> {
@@ -42,15 +42,7 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
   if (entry && creds.basic) entry.user = creds.basic.user;
   const principal = await authenticate(deps, creds, op.auth ?? 'any', meta.clientAddress);
   if (entry) entry.user = principal.user;
-  // Made when first used: a child logger serializes its bindings, a cost on every request
-  // that logs nothing (the default level logs no request).
-  let log: Call['log'] | undefined;
-  const call: Call = {
-    deps, operation: op, user: principal.user, sessionHash: principal.sessionHash, authz: new Authorizer(deps, principal.user),
-    get log() {
-      return (log ??= deps.log.child({ reqId: meta.requestId, user: principal.user }));
-    },
-  };
+  const call = new RequestCall(deps, op, principal.user, principal.sessionHash, meta.requestId);
 
   const ids: Record<string, string> = {};
   for (const name of op.ids ?? []) {
@@ -61,7 +53,8 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
     ids[name] = v.replaceAll(NUL, '\uffff');
   }
   if (entry) entry.ids = ids;
-  await injectFaults(call, ids);
+  // Without rules (the usual case) not even a promise to await.
+  if (!deps.faults.empty && !op.control) await injectFaults(call, ids);
   const authorized = op.authorize ? await op.authorize(call, ids) : undefined;
 
   if (raw.problems.length > 0) throw raw.problems[0];
@@ -69,6 +62,34 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
   const result = await op.handler(call, input as never, authorized);
   if (!op.readOnly && deps.log.isLevelEnabled('info')) call.log.info({ audit: true, op: operationKey(op), ...ids }, 'audit');
   return { call, result };
+}
+
+/**
+ * A call's logger and authorizer are made when first used: a child logger serializes its
+ * bindings, and an authorizer sets up its caches, on every request that may need neither
+ * (the default level logs no request; a caller reading its own task checks no privilege).
+ * Getters on a class rather than on an object literal, which made their closures per call.
+ */
+class RequestCall implements Call {
+  plannedFailure?: Call['plannedFailure'];
+  private madeLog: Call['log'] | undefined;
+  private madeAuthz: Authorizer | undefined;
+
+  constructor(
+    readonly deps: Deps,
+    readonly operation: Operation,
+    readonly user: string,
+    readonly sessionHash: string | undefined,
+    private readonly requestId: string,
+  ) {}
+
+  get log(): Call['log'] {
+    return (this.madeLog ??= this.deps.log.child({ reqId: this.requestId, user: this.user }));
+  }
+
+  get authz(): Authorizer {
+    return (this.madeAuthz ??= new Authorizer(this.deps, this.user));
+  }
 }
 
 /**
@@ -105,34 +126,50 @@ const NUL_PROBLEM = 'must not contain NUL characters';
 function nulAt(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes(NUL) ? path : undefined;
   if (value === null || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const found = nulAt(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`);
+  const array = Array.isArray(value);
+  for (const k in value) {
+    const found = nulAt((value as Record<string, unknown>)[k], array ? `${path}[${k}]` : `${path}.${k}`);
     if (found) return found;
   }
   return undefined;
 }
 
+/** An operation's input schema as validation walks it, worked out once per operation. */
+interface InputPlan {
+  props: Record<string, TSchema>;
+  fields: ReadonlyArray<readonly [string, TSchema]>;
+  required: ReadonlySet<string>;
+}
+
+const inputPlans = new WeakMap<Operation, InputPlan>();
+
+function inputPlan(op: Operation): InputPlan {
+  let plan = inputPlans.get(op);
+  if (!plan) {
+    const props = op.input.properties as Record<string, TSchema>;
+    plan = { props, fields: Object.entries(props), required: new Set(op.input.required ?? []) };
+    inputPlans.set(op, plan);
+  }
+  return plan;
+}
+
 function validateInput(op: Operation, raw: RawInput): Record<string, unknown> {
   const values = dropNulls(raw.values) as Record<string, unknown>;
-  for (const [name, v] of Object.entries(values)) {
-    const at = nulAt(v, name);
+  for (const name in values) {
+    const at = nulAt(values[name], name);
     if (at) throw errors.invalidArgument(at, NUL_PROBLEM);
   }
-  const props = op.input.properties as Record<string, TSchema>;
-  for (const name of Object.keys(values)) {
+  const { props, fields, required } = inputPlan(op);
+  for (const name in values) {
     if (!(name in props)) throw errors.invalidArgument(name, 'is not a known parameter');
   }
-  for (const [name, schema] of Object.entries(props)) {
+  for (const [name, schema] of fields) {
     const v = values[name];
     if (v === undefined) {
-      if (isRequired(op, name)) throw errors.invalidArgument(name, 'is required');
+      if (required.has(name)) throw errors.invalidArgument(name, 'is required');
       continue;
     }
     validate(schema, v, name, raw.queryFields?.has(name) ?? false);
   }
   return values;
-}
-
-function isRequired(op: Operation, name: string): boolean {
-  return (op.input.required ?? []).includes(name);
 }

@@ -24,33 +24,53 @@ export function registerRest(app: FastifyInstance, deps: Deps, operations: reado
   }
   for (const [key, ops] of routes) {
     const [method, path] = key.split(' ') as [HttpMethod, string];
+    const route: Route = { ops, plans: new Map(ops.map((op) => [op, planOf(op)])), journalled: !ops.some((o) => o.control) };
     app.route({
       method,
       url: path.replace(/\{(\w+)\}/g, ':$1'),
       config: { protocol: 'rest' },
-      handler: (req, reply) => handle(deps, ops, req, reply),
+      handler: (req, reply) => handle(deps, route, req, reply),
     });
   }
 }
 
-async function handle(deps: Deps, ops: Operation[], req: FastifyRequest, reply: FastifyReply) {
-  // The control plane's own calls (journal, fault rules, on routes of their own) stay out of the journal.
-  const entry = deps.journal.enabled && !ops.some((o) => o.control) ? beginEntry(deps, req) : undefined;
+/**
+ * What a route's requests would otherwise each work out again from its operations' schemas.
+ * The control plane's own calls (journal, fault rules, on routes of their own) stay out of the journal.
+ */
+interface Route { ops: Operation[]; plans: Map<Operation, Plan>; journalled: boolean }
+
+/** `flattened`: a bare query key -> the query structure it is a member of. */
+interface Plan { key: string; flattened: Map<string, string>; queryFields: readonly string[] }
+
+function planOf(op: Operation): Plan {
+  const props = op.input.properties as Record<string, TSchema>;
+  const flattened = new Map<string, string>();
+  for (const field of op.rest.query ?? []) {
+    const schema = props[field] as TObject;
+    for (const member of Object.keys(schema.properties ?? {})) flattened.set(member, field);
+  }
+  return { key: operationKey(op), flattened, queryFields: op.rest.query ?? [] };
+}
+
+async function handle(deps: Deps, route: Route, req: FastifyRequest, reply: FastifyReply) {
+  const entry = route.journalled && deps.journal.enabled ? beginEntry(deps, req) : undefined;
   checkQueryEncoding(req.url);
   const query = (req.query ?? {}) as Record<string, string | string[]>;
-  const op = selectOperation(ops, query, req.method, req.url);
-  if (entry) entry.operation = operationKey(op);
-  noteOperation(req, operationKey(op));
-  return handleOp(deps, op, req, reply, query, entry);
+  const op = selectOperation(route.ops, query, req.method, req.url);
+  const plan = route.plans.get(op) as Plan;
+  if (entry) entry.operation = plan.key;
+  noteOperation(req, plan.key);
+  return handleOp(deps, op, plan, req, reply, query, entry);
 }
 
 /** Every REST call into the journal, also those that name no operation. */
 export function beginEntry(deps: Deps, req: FastifyRequest): JournalEntry {
-  return attachEntry(req, deps.journal.begin({ time: deps.clock.now(), protocol: 'REST', method: req.method, path: req.url.split('?')[0] }));
+  return attachEntry(req, deps.journal.begin({ time: deps.clock.now(), protocol: 'REST', method: req.method, path: pathOf(req.url) }));
 }
 
-async function handleOp(deps: Deps, op: Operation, req: FastifyRequest, reply: FastifyReply, query: Record<string, string | string[]>, entry: JournalEntry | undefined) {
-  const raw = rawInput(op, req, query);
+async function handleOp(deps: Deps, op: Operation, plan: Plan, req: FastifyRequest, reply: FastifyReply, query: Record<string, string | string[]>, entry: JournalEntry | undefined) {
+  const raw = rawInput(op, plan, req, query);
   if (entry) journalInput(entry, op, raw.values);
   let result: unknown;
   try {
@@ -66,13 +86,14 @@ async function handleOp(deps: Deps, op: Operation, req: FastifyRequest, reply: F
 
 /** The identifiers and a redacted summary of the rest of the input, as the journal keeps them. */
 export function journalInput(entry: JournalEntry, op: Operation, values: Record<string, unknown>): void {
-  const ids = new Set(op.ids ?? []);
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(values)) {
-    if (!ids.has(k)) rest[k] = v;
+  const ids = op.ids ?? [];
+  let rest: Record<string, unknown> | undefined;
+  for (const k in values) {
+    const v = values[k];
+    if (!ids.includes(k)) (rest ??= {})[k] = v;
     else if (typeof v === 'string') entry.ids[k] = v;
   }
-  if (Object.keys(rest).length > 0) entry.input = summarize(rest);
+  if (rest) entry.input = summarize(rest);
 }
 
 /**
@@ -95,18 +116,30 @@ function checkQueryEncoding(url: string): void {
  */
 function selectOperation(ops: Operation[], query: Record<string, string | string[]>, method: string, url: string): Operation {
   const action = single(query.action, 'action');
-  const path = url.split('?')[0];
-  const byAction = ops.filter((o) => o.rest.action === action);
+  // Filtered copies only where a route's operations differ (most routes hold one operation).
+  let byAction = ops;
+  for (const o of ops) {
+    if (o.rest.action !== action) {
+      byAction = ops.filter((x) => x.rest.action === action);
+      break;
+    }
+  }
   if (byAction.length === 0) {
     throw action === undefined
-      ? errors.operationNotFound(`No operation at ${method} ${path} without an 'action' parameter.`)
-      : errors.operationNotFound(`No operation '${action}' at ${method} ${path}.`);
+      ? errors.operationNotFound(`No operation at ${method} ${pathOf(url)} without an 'action' parameter.`)
+      : errors.operationNotFound(`No operation '${action}' at ${method} ${pathOf(url)}.`);
   }
-  const candidates = byAction.filter((o) => Object.entries(o.rest.select ?? {}).every(([k, v]) => single(query[k], k) === v));
+  let candidates = byAction;
+  for (const o of byAction) {
+    if (o.rest.select) {
+      candidates = byAction.filter((x) => Object.entries(x.rest.select ?? {}).every(([k, v]) => single(query[k], k) === v));
+      break;
+    }
+  }
   if (candidates.length === 0) {
     const keys = [...new Set(byAction.flatMap((o) => Object.keys(o.rest.select ?? {})))];
     const values = byAction.flatMap((o) => Object.entries(o.rest.select ?? {}).map(([k, v]) => `${k}=${v}`));
-    throw errors.operationNotFound(`No operation at ${method} ${path} for ${keys.map((k) => `'${k}'=${JSON.stringify(query[k] ?? null)}`).join(', ')}: use one of ${values.join(', ')}.`);
+    throw errors.operationNotFound(`No operation at ${method} ${pathOf(url)} for ${keys.map((k) => `'${k}'=${JSON.stringify(query[k] ?? null)}`).join(', ')}: use one of ${values.join(', ')}.`);
   }
   const taskValue = single(query['vmw-task'], 'vmw-task');
   if (taskValue !== undefined && taskValue.toLowerCase() !== 'true') {
@@ -114,12 +147,17 @@ function selectOperation(ops: Operation[], query: Record<string, string | string
   }
   // An operation and its $task twin may share path and action; vmw-task picks between them.
   const wantTask = taskValue !== undefined;
-  const op = candidates.find((o) => Boolean(o.rest.task) === wantTask);
-  if (op) return op;
+  for (const o of candidates) if (Boolean(o.rest.task) === wantTask) return o;
   const other = candidates[0];
   throw wantTask
     ? errors.operationNotFound(`Operation ${other.service}.${other.name} has no task variant.`)
     : errors.operationNotFound(`Operation ${other.service}.${other.name} exists only as a task: add 'vmw-task=true' to the request.`);
+}
+
+/** The URL without its query string. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
 }
 
 function single(v: string | string[] | undefined, name: string): string | undefined {
@@ -127,29 +165,27 @@ function single(v: string | string[] | undefined, name: string): string | undefi
   return v;
 }
 
-function rawInput(op: Operation, req: FastifyRequest, query: Record<string, string | string[]>): RawInput {
+function rawInput(op: Operation, plan: Plan, req: FastifyRequest, query: Record<string, string | string[]>): RawInput {
   const problems: VapiError[] = [];
   const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(req.params as Record<string, string>)) values[op.rest.params?.[k] ?? k] = v;
-  const props = op.input.properties as Record<string, TSchema>;
-  const queryFields = new Set<string>();
+  const params = req.params as Record<string, string>;
+  for (const k in params) values[op.rest.params?.[k] ?? k] = params[k];
+  // Made only when the query string gives a field: most calls have none.
+  let queryFields: Set<string> | undefined;
 
-  const flattened = new Map<string, string>();
-  for (const field of op.rest.query ?? []) {
-    const schema = props[field] as TObject;
-    for (const member of Object.keys(schema.properties ?? {})) flattened.set(member, field);
-  }
-  for (const [key, v] of Object.entries(query)) {
+  const { flattened } = plan;
+  for (const key in query) {
     if (CONTROL_KEYS.has(key) || (op.rest.select && key in op.rest.select)) continue;
+    const v = query[key];
     const dot = key.indexOf('.');
     const [field, member] = dot > 0 ? [key.slice(0, dot), key.slice(dot + 1)] : [flattened.get(key), key];
-    if (field === undefined || !(op.rest.query ?? []).includes(field)) {
+    if (field === undefined || !plan.queryFields.includes(field)) {
       problems.push(errors.invalidArgument(key, 'is not a known query parameter'));
       continue;
     }
     const struct = (values[field] ??= {}) as Record<string, unknown>;
     struct[member] = v;
-    queryFields.add(field);
+    (queryFields ??= new Set()).add(field);
   }
 
   const body = req.body as unknown;

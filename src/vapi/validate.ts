@@ -72,7 +72,10 @@ export function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = dropNulls(v);
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== null) out[k] = dropNulls(v);
+    }
     return out;
   }
   return value;
