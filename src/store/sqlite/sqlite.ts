@@ -135,6 +135,9 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   // NORMAL in WAL mode: a killed process loses nothing it acknowledged; only an OS crash or
   // power loss can drop the last commits. FULL syncs the WAL on every commit.
   raw.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  // Statement journals (each savepoint of a grouped commit, multi-row writes) spill to a
+  // temp file past 64 KiB, an open, unlink and close every few reverts; in memory they never do.
+  raw.pragma('temp_store = MEMORY');
   const prepare = statementCache(raw);
   const camel = new CamelCase();
   const db = new Kysely<DB>({
