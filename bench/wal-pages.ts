@@ -15,8 +15,12 @@ import { log, type Benchmark, type Row } from './lib/report.ts';
 import { benchSeed } from './lib/seed.ts';
 import { withServer } from './lib/server.ts';
 
-const N = 200;
+const VMS = 500;
+/** Reverts per phase, round robin over the VMs (a VM's next revert finds its previous one ended). */
+const N = 2000;
 const GROUP = 10;
+/** wal_autocheckpoint sizes whose checkpoint copies are counted from the same frames. */
+const CHECKPOINT_AT = [1000, 4000, 16000];
 const CHANGED = 10;
 const WAL_HEADER = 32;
 const FRAME_HEADER = 24;
@@ -26,28 +30,26 @@ export const walPages: Benchmark = {
   title: 'WAL pages (frames) written per revert, by B-tree (counted, SQLite)',
   async run(): Promise<Row[]> {
     return withServer('app', {
-      seed: benchSeed([{ prefix: 'wa', count: N, capacityMib: 256, changedBlocks: CHANGED }, { prefix: 'wg', count: N, capacityMib: 256, changedBlocks: CHANGED }]),
+      seed: benchSeed([{ prefix: 'wp', count: VMS, capacityMib: 256, changedBlocks: CHANGED }]),
       config: { store: 'sqlite', maxConcurrentReverts: 100_000, taskDelayMs: 0, taskQueueMs: 0 },
     }, async (app) => {
       const client = new HttpClient(app.url);
       try {
         await login(client);
-        const byName = [...vmsByName(app).values()];
-        const alone = byName.filter((v) => v.name.startsWith('wa-'));
-        const grouped = byName.filter((v) => v.name.startsWith('wg-'));
-        const snaps = await snapshotIds(client, [...alone, ...grouped], 'base');
+        const vms = [...vmsByName(app).values()].filter((v) => v.name.startsWith('wp-'));
+        const snaps = await snapshotIds(client, vms, 'base');
         const file = dbFile(app.info.pid);
-        log(`  ${N} reverts one at a time, then ${N} in groups of ${GROUP} submitted together; ${CHANGED} changed blocks each; ${file}`);
+        log(`  ${N} reverts one at a time, then ${N} in groups of ${GROUP} submitted together, over ${VMS} VMs (${CHANGED} changed blocks before the first); ${file}`);
         const rows: Row[] = [];
-        for (const [label, vms, size] of [['one at a time', alone, 1], [`groups of ${GROUP}`, grouped, GROUP]] as const) {
+        for (const [label, size] of [['one at a time', 1], [`groups of ${GROUP}`, GROUP]] as const) {
           const frames = await counted(file, async () => {
-            for (let i = 0; i < vms.length; i += size) {
-              const part = vms.slice(i, i + size);
+            for (let i = 0; i < N; i += size) {
+              const part = Array.from({ length: size }, (_, j) => vms[(i + j) % vms.length]);
               const tasks = await Promise.all(part.map((vm: VmRef) => submitRevert(client, vm, snaps.get(vm.id)!)));
               await Promise.all(tasks.map((t) => waitTask(client, t, 10_000)));
             }
           });
-          rows.push(...report(file, label, frames, vms.length));
+          rows.push(...report(file, label, frames, N));
         }
         return rows;
       } finally {
@@ -134,8 +136,35 @@ function report(file: string, label: string, frames: Frame[], reverts: number): 
   log(`  ${label}: ${frames.length} frames, ${commits} commits, ${distinct} distinct pages for ${reverts} reverts: ${per(frames.length)} pages and ${per(commits)} commits per revert`);
   for (const [name, n] of [...byTree].sort((a, b) => b[1] - a[1])) log(`    ${name.padEnd(36)} ${per(n).padStart(7)} per revert`);
   const b = 'wal pages';
-  return [
+  const rows = [
     { benchmark: b, metric: `pages/revert, ${label}`, value: per(frames.length), baseline: '-', ratio: '-' },
     { benchmark: b, metric: `commits/revert, ${label}`, value: per(commits), baseline: '-', ratio: '-' },
   ];
+  for (const at of CHECKPOINT_AT) {
+    const copies = checkpointCopies(frames, at);
+    log(`  checkpoint at ${at} frames: ${per(copies)} pages copied into the database file per revert`);
+    rows.push({ benchmark: b, metric: `checkpoint copies/revert at ${at}, ${label}`, value: per(copies), baseline: '-', ratio: '-' });
+  }
+  return rows;
+}
+
+/**
+ * Pages a checkpoint run every `at` frames would copy back: each distinct page of a window once
+ * (its newest frame). A window ends at the commit that takes it to `at` frames, as SQLite's
+ * autocheckpoint runs after that commit; the last, partial window is counted too.
+ */
+function checkpointCopies(frames: readonly Frame[], at: number): number {
+  let copies = 0;
+  let window = new Set<number>();
+  let n = 0;
+  for (const f of frames) {
+    window.add(f.page);
+    n++;
+    if (f.commit && n >= at) {
+      copies += window.size;
+      window = new Set();
+      n = 0;
+    }
+  }
+  return copies + window.size;
 }
