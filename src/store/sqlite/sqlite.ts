@@ -11,6 +11,7 @@ import { useDirect, type Direct } from '../kysely/prepared.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
+import { CHECKPOINT_FRAMES, startCheckpointer } from './checkpointer.ts';
 import type { Store } from '../store.ts';
 
 export interface SqliteOptions {
@@ -21,6 +22,8 @@ export interface SqliteOptions {
   /** 'full' syncs every commit to disk (survives power loss); default 'normal'. */
   durability?: 'normal' | 'full';
   onQuery?: QueryObserver;
+  /** WAL frames that start a checkpoint in a worker thread (checkpointer.ts); 0: SQLite's own, in COMMIT. */
+  checkpointFrames?: number;
 }
 
 /**
@@ -138,6 +141,10 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   // Statement journals (each savepoint of a grouped commit, multi-row writes) spill to a
   // temp file past 64 KiB, an open, unlink and close every few reverts; in memory they never do.
   raw.pragma('temp_store = MEMORY');
+  const frames = opts.checkpointFrames ?? CHECKPOINT_FRAMES;
+  const checkpointer = memory || frames === 0 ? undefined : startCheckpointer({ file, frames, synchronous: opts.durability === 'full' ? 'FULL' : 'NORMAL' });
+  // The serving connection's own checkpoint stays as a net, should the worker fall behind.
+  if (checkpointer) raw.pragma(`wal_autocheckpoint = ${frames * 4}`);
   const prepare = statementCache(raw);
   const camel = new CamelCase();
   const db = new Kysely<DB>({
@@ -157,7 +164,11 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       if (error) throw error;
     },
     async close() {
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        await checkpointer?.stop();
+      }
     },
   };
 }
