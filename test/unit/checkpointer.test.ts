@@ -79,9 +79,8 @@ describe('the WAL checkpointer', () => {
     await one.migrate();
     const two = openSqliteStore({ dataDir: dir, checkpointFrames: FRAMES });
     await Promise.all([write(one, 'one', 4 * FRAMES), write(two, 'two', 4 * FRAMES)]);
-    await until(file, (s) => s.backfilled === s.frames || s.frames < FRAMES);
-    await write(two, 'two-last', 1);
-    expect(walState(file).frames).toBeLessThan(FRAMES + 10);
+    // Fewer than FRAMES frames wait once the writers stop, whichever process copied them.
+    await until(file, (s) => s.frames - s.backfilled < FRAMES);
     await one.close();
     await two.close();
     expect(existsSync(`${file}-wal`)).toBe(false);
