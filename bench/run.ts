@@ -15,8 +15,9 @@ import { taskGet } from './task-get.ts';
 import { vmList } from './vm-list.ts';
 import { loginAttack } from './login-attack.ts';
 import { metricsCost } from './metrics-cost.ts';
+import { walPages } from './wal-pages.ts';
 
-const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack, snapshotIndex, metricsCost];
+const all: Benchmark[] = [taskGet, revertSubmit, revertLatency, revertDiskSize, vmList, loginAttack, snapshotIndex, metricsCost, walPages];
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

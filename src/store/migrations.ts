@@ -292,6 +292,14 @@ const steps: Record<string, Step> = {
     await db.schema.dropIndex('vm_snapshots_pgs').execute();
     await db.schema.createIndex('vm_snapshots_pgs_expiry').on('vm_snapshots').columns(['pg_snapshot_id', 'expires_at']).execute();
   },
+  '0011_own_expiry_partial': async (db) => {
+    // Only members given an expiry of their own (own_expiry = 1) are ever looked up by this
+    // index, and they are few; every other snapshot, the system snapshot of each revert among
+    // them, wrote an entry no query reads. The query says "own_expiry = 1" as a literal so
+    // that both engines see it implies the predicate.
+    await db.schema.dropIndex('vm_snapshots_own_expiry').execute();
+    await db.schema.createIndex('vm_snapshots_own_expiry').on('vm_snapshots').column('expires_at').where(sql.ref('own_expiry'), '=', 1).execute();
+  },
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

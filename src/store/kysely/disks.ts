@@ -263,7 +263,7 @@ export function vmSnapshotRepo(db: Db): VmSnapshotRepo {
  */
 function ownExpiry(db: Db, excludeGroups: string[]) {
   let alone = db.selectFrom('vmSnapshots').where('pgSnapshotId', 'is', null);
-  let own = db.selectFrom('vmSnapshots').where('ownExpiry', '=', 1).where('pgSnapshotId', 'is not', null)
+  let own = db.selectFrom('vmSnapshots').where('ownExpiry', '=', sql.lit(1)).where('pgSnapshotId', 'is not', null)
     .where((eb) => eb.exists(eb.selectFrom('pgSnapshots as p').select('p.id').whereRef('p.id', '=', 'vmSnapshots.pgSnapshotId')
       .where((e) => e.or([e('p.expiresAt', 'is', null), e('p.expiresAt', '>', e.ref('vmSnapshots.expiresAt'))]))));
   if (excludeGroups.length > 0) {
