@@ -10,7 +10,6 @@ import { useDirect } from '../kysely/prepared.ts';
 import { makeRepos } from '../kysely/repos.ts';
 import type { DB } from '../kysely/schema.ts';
 import { migrationProvider, SQLITE } from '../migrations.ts';
-import { CHECKPOINT_FRAMES, startCheckpointer } from './checkpointer.ts';
 import type { Store } from '../store.ts';
 import { directPath } from './direct.ts';
 import { changesData, ReadCache, trackExec } from './read-cache.ts';
@@ -23,8 +22,6 @@ export interface SqliteOptions {
   /** 'full' syncs every commit to disk (survives power loss); default 'normal'. */
   durability?: 'normal' | 'full';
   onQuery?: QueryObserver;
-  /** WAL frames that start a checkpoint in a worker thread (checkpointer.ts); 0: SQLite's own, in COMMIT. */
-  checkpointFrames?: number;
 }
 
 /**
@@ -113,10 +110,6 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   // Statement journals (each savepoint of a grouped commit, multi-row writes) spill to a
   // temp file past 64 KiB, an open, unlink and close every few reverts; in memory they never do.
   raw.pragma('temp_store = MEMORY');
-  const frames = opts.checkpointFrames ?? CHECKPOINT_FRAMES;
-  const checkpointer = memory || frames === 0 ? undefined : startCheckpointer({ file, frames, synchronous: opts.durability === 'full' ? 'FULL' : 'NORMAL' });
-  // The serving connection's own checkpoint stays as a net, should the worker fall behind.
-  if (checkpointer) raw.pragma(`wal_autocheckpoint = ${frames * 4}`);
   const reads = new ReadCache(raw);
   trackExec(raw, reads);
   const prepare = statementCache(raw, reads);
@@ -138,11 +131,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       if (error) throw error;
     },
     async close() {
-      try {
-        await db.destroy();
-      } finally {
-        await checkpointer?.stop();
-      }
+      await db.destroy();
     },
   };
 }
