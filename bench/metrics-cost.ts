@@ -10,7 +10,7 @@
  * answered in them. Throughput to saturation, interleaved likewise, is printed too.
  */
 import { readFileSync } from 'node:fs';
-import { login, snapshotIds, submitRevert, vmsByName, SESSION_HEADER, waitTask } from './lib/api.ts';
+import { finishedDemoTask, SESSION_HEADER } from './lib/api.ts';
 import { HttpClient } from './lib/http.ts';
 import { measureGet } from './lib/load.ts';
 import { log, type Benchmark, type Row } from './lib/report.ts';
@@ -42,12 +42,7 @@ function cpuMs(pid: number): number {
 async function prepare(metrics: boolean): Promise<Side> {
   const server = await startServer('app', { config: { taskDelayMs: 0, taskQueueMs: 0, metrics } });
   const client = new HttpClient(server.url);
-  const token = await login(client);
-  const vm = vmsByName(server).get('web-01');
-  if (!vm) throw new Error('demo VM web-01 missing');
-  const snap = (await snapshotIds(client, [vm], 'daily-1')).get(vm.id)!;
-  const task = await submitRevert(client, vm, snap);
-  await waitTask(client, task);
+  const { token, task } = await finishedDemoTask(client, server);
   return { name: metrics ? 'on' : 'off', server, client, token, path: `/api/snapservice/tasks/${task}` };
 }
 

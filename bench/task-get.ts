@@ -3,7 +3,7 @@
  * task, demo inventory) under autocannon load, against GET /bare of a bare Fastify child
  * measured just before it.
  */
-import { login, snapshotIds, submitRevert, vmsByName, SESSION_HEADER, waitTask } from './lib/api.ts';
+import { finishedDemoTask, SESSION_HEADER } from './lib/api.ts';
 import { usPer } from './lib/cpu.ts';
 import { HttpClient } from './lib/http.ts';
 import { measureGet } from './lib/load.ts';
@@ -30,12 +30,7 @@ async function measure(store: BenchStore): Promise<Row[]> {
   return withStore(store, (config) => withServer('app', { config: { ...config, taskDelayMs: 0, taskQueueMs: 0 } }, async (app) => {
     const client = new HttpClient(app.url);
     try {
-      const token = await login(client);
-      const vm = vmsByName(app).get('web-01');
-      if (!vm) throw new Error('demo VM web-01 missing');
-      const snap = (await snapshotIds(client, [vm], 'daily-1')).get(vm.id)!;
-      const task = await submitRevert(client, vm, snap);
-      await waitTask(client, task);
+      const { token, task } = await finishedDemoTask(client, app);
       const path = `/api/snapservice/tasks/${task}`;
       log(`  ${store.name}: task ${task} (revert of web-01, SUCCEEDED); ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per route`);
 

@@ -71,6 +71,20 @@ export async function waitTask(client: HttpClient, task: string, timeoutMs = 30_
   }
 }
 
+/**
+ * The task GET benchmarks' subject: a session token and a finished task, the revert of the demo
+ * inventory's web-01 to its snapshot daily-1.
+ */
+export async function finishedDemoTask(client: HttpClient, server: ServerHandle): Promise<{ token: string; task: string }> {
+  const token = await login(client);
+  const vm = vmsByName(server).get('web-01');
+  if (!vm) throw new Error('demo VM web-01 missing');
+  const snap = (await snapshotIds(client, [vm], 'daily-1')).get(vm.id)!;
+  const task = await submitRevert(client, vm, snap);
+  await waitTask(client, task);
+  return { token, task };
+}
+
 /** A guest write through the simulation plane (the VM must be powered on). */
 export async function guestWrite(client: HttpClient, vm: VmRef, diskKey: number, block: number, text: string): Promise<void> {
   await client.expect(204, `/api/sim/vms/${vm.id}/disks/${diskKey}?action=write`, {
