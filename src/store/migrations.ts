@@ -300,7 +300,7 @@ const steps: Record<string, Step> = {
     await db.schema.dropIndex('vm_snapshots_own_expiry').execute();
     await db.schema.createIndex('vm_snapshots_own_expiry').on('vm_snapshots').column('expires_at').where(sql.ref('own_expiry'), '=', 1).execute();
   },
-  '0012_active_task_indexes': async (db) => {
+  '0012_fewer_index_entries': async (db) => {
     // Every query on tasks by status or VM asks for unfinished tasks only (the finished ones
     // are read by creation time), yet each revert wrote its task into both indexes twice:
     // at admission and again under SUCCEEDED, where nobody looked. Holding only the few
@@ -312,6 +312,9 @@ const steps: Record<string, Step> = {
     await db.schema.createIndex('tasks_status').on('tasks').columns(['status', 'not_before', 'kind']).where(sql.ref('status'), 'in', active).execute();
     await db.schema.dropIndex('tasks_vm').execute();
     await db.schema.createIndex('tasks_vm').on('tasks').column('vm_id').where(sql.ref('status'), 'in', active).execute();
+    // The oldest attempt and the purge by start time search snapshot_history_cluster one
+    // cluster at a time (kysely/history.ts); this index only served them.
+    await db.schema.dropIndex('snapshot_history_started').execute();
   },
 };
 
