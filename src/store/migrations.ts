@@ -300,6 +300,22 @@ const steps: Record<string, Step> = {
     await db.schema.dropIndex('vm_snapshots_own_expiry').execute();
     await db.schema.createIndex('vm_snapshots_own_expiry').on('vm_snapshots').column('expires_at').where(sql.ref('own_expiry'), '=', 1).execute();
   },
+  '0012_fewer_index_entries': async (db) => {
+    // Every query on tasks by status or VM asks for unfinished tasks only (the finished ones
+    // are read by creation time), yet each revert wrote its task into both indexes twice:
+    // at admission and again under SUCCEEDED, where nobody looked. Holding only the few
+    // unfinished tasks, they stay a page or two. The queries repeat this exact IN list as a
+    // literal, so SQLite (which matches terms) and PostgreSQL see that it implies the
+    // predicate. kind rides along so that the admission's count reads the index alone.
+    const active = ['PENDING', 'RUNNING', 'BLOCKED'];
+    await db.schema.dropIndex('tasks_status').execute();
+    await db.schema.createIndex('tasks_status').on('tasks').columns(['status', 'not_before', 'kind']).where(sql.ref('status'), 'in', active).execute();
+    await db.schema.dropIndex('tasks_vm').execute();
+    await db.schema.createIndex('tasks_vm').on('tasks').column('vm_id').where(sql.ref('status'), 'in', active).execute();
+    // The oldest attempt and the purge by start time search snapshot_history_cluster one
+    // cluster at a time (kysely/history.ts); this index only served them.
+    await db.schema.dropIndex('snapshot_history_started').execute();
+  },
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -108,5 +108,22 @@ export function historyContract(ctx: Ctx): void {
       expect((await history.page(PG, 10, 0)).items.map((a) => a.id)).toEqual(['2']);
       expect(await history.purge(15)).toBe(0);
     });
+
+    it('finds the oldest attempt and purges by start time in every cluster and kind', async () => {
+      const { history } = ctx.store.repos;
+      // Both walk the clusters one after another: ids that sort oddly, and the oldest attempt
+      // in the last cluster and the last kind.
+      const clusters = [...AWKWARD_IDS, 'c-9'];
+      await history.insert(clusters.flatMap((c, i) => [
+        attempt(`pg-${i}`, { clusterId: c, startedAt: 100 + i }),
+        attempt(`vm-${i}`, { clusterId: c, kind: 'VM', vmId: 'vm-1', startedAt: c === 'c-9' ? 7 : 200 + i }),
+      ]));
+      expect(await history.oldest()).toBe(7);
+      expect(await history.purge(100 + clusters.length)).toBe(clusters.length + 1);
+      expect(await history.oldest()).toBe(200);
+      expect(await history.purge(FAR)).toBe(clusters.length - 1);
+      expect(await history.oldest()).toBeUndefined();
+      expect(await history.purge(FAR)).toBe(0);
+    });
   });
 }

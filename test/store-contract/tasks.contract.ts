@@ -211,9 +211,10 @@ export function tasksContract(ctx: Ctx): void {
 
     it('purgeFinished() deletes tasks that ended strictly before the time', async () => {
       const { tasks } = ctx.store.repos;
-      await tasks.insert(task('ok-old', { status: 'SUCCEEDED', endTime: 10 }));
-      await tasks.insert(task('failed-old', { status: 'FAILED', endTime: 99 }));
-      await tasks.insert(task('edge', { status: 'SUCCEEDED', endTime: 100 }));
+      // A task ends after it was created: the purge searches by creation time.
+      await tasks.insert(task('ok-old', { status: 'SUCCEEDED', createdAt: 5, endTime: 10 }));
+      await tasks.insert(task('failed-old', { status: 'FAILED', createdAt: 5, endTime: 99 }));
+      await tasks.insert(task('edge', { status: 'SUCCEEDED', createdAt: 5, endTime: 100 }));
       await tasks.insert(task('recent', { status: 'FAILED', endTime: FAR }));
       await tasks.insert(task('running', { status: 'RUNNING', endTime: null }));
       await tasks.insert(task('pending', { status: 'PENDING' }));

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, SqliteAdapter } from 'kysely';
 import type { AttemptKind, AttemptStatus, AttemptView, SnapshotAttempt } from '../../domain/history.ts';
 import type { Message, SnapshotType } from '../../domain/model.ts';
 import type { HistoryFilter, HistoryRepo } from '../store.ts';
@@ -17,6 +17,22 @@ export function attemptRow(a: SnapshotAttempt): DB['snapshotHistory'] {
 const HISTORY_COLUMNS: ReadonlyArray<keyof DB['snapshotHistory']> = [
   'id', 'kind', 'clusterId', 'pgId', 'pgName', 'pgSnapshotId', 'vmId', 'vmName', 'snapshotId', 'name', 'type', 'status', 'startedAt', 'expiresAt', 'reasons',
 ];
+
+/** Every kind, checked against AttemptKind: a kind missing here would never be purged. */
+const KIND_SET: Record<AttemptKind, true> = { PG: true, VM: true };
+const KINDS = Object.keys(KIND_SET).map((k) => sql.lit(k));
+
+/**
+ * The clusters with history, found by skipping from one to the next in
+ * snapshot_history_cluster (clusters are few, attempts many). With them the oldest attempt
+ * and the purge by start time search that index group by group, instead of an index of
+ * their own on started_at that every revert and scheduled snapshot wrote an entry into.
+ */
+const CLUSTERS = sql`with recursive c(id) as (
+    select min(cluster_id) from snapshot_history
+    union all
+    select (select min(n.cluster_id) from snapshot_history n where n.cluster_id > c.id) from c where c.id is not null
+  )`;
 
 type Row = DB['snapshotHistory'] & { liveId: string | null; liveExpiresAt: number | string | null };
 
@@ -45,6 +61,11 @@ function viewOf(r: Row): AttemptView {
 }
 
 export function historyRepo(db: Db): HistoryRepo {
+  // PostgreSQL hashes "in (select ...)" against a scan of the table; over an array of the
+  // clusters it searches the index for each.
+  const inClusters = db.getExecutor().adapter instanceof SqliteAdapter
+    ? sql`cluster_id in (select id from c where id is not null)`
+    : sql`cluster_id = any(array(select id from c where id is not null))`;
   const matching = (f: HistoryFilter) => {
     let q = db.selectFrom('snapshotHistory as h')
       .where('h.clusterId', '=', f.clusterId).where('h.kind', '=', f.kind)
@@ -110,12 +131,15 @@ export function historyRepo(db: Db): HistoryRepo {
       return [...seen].map(([id, name]) => ({ id, name }));
     },
     async oldest() {
-      const r = await db.selectFrom('snapshotHistory').select((eb) => eb.fn.min('startedAt').as('t')).executeTakeFirst();
+      const { rows: [r] } = await sql<{ t: number | string | null }>`${CLUSTERS}
+        select min((select min(h.started_at) from snapshot_history h where h.cluster_id = c.id and h.kind = k.kind)) as t
+        from c cross join (${sql.join(KINDS.map((k) => sql`select ${k} as kind`), sql` union all `)}) k where c.id is not null`.execute(db);
       return r?.t === null || r?.t === undefined ? undefined : num(r.t);
     },
     async purge(before) {
-      const r = await db.deleteFrom('snapshotHistory').where('startedAt', '<', before).executeTakeFirst();
-      return Number(r.numDeletedRows);
+      const r = await sql`${CLUSTERS}
+        delete from snapshot_history where ${inClusters} and kind in (${sql.join(KINDS)}) and started_at < ${before}`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
     },
   };
 }
