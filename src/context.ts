@@ -9,7 +9,7 @@ import type { Metrics } from './metrics/metrics.ts';
 import type { LoginThrottle } from './security/login-throttle.ts';
 import type { VerifiedCache } from './security/passwords.ts';
 import type { StsKeys } from './sts/keys.ts';
-import type { Store } from './store/store.ts';
+import type { Repos, Store } from './store/store.ts';
 
 /** A nudge to a background worker (task runner, scheduler): new work may be due. */
 export interface TaskSignal {
@@ -18,6 +18,12 @@ export interface TaskSignal {
   adopter?(): string | undefined;
   /** Runs a task admitted as RUNNING under that owner (see tasks/submit.ts). */
   adopt?(task: Task): void;
+  /**
+   * Runs a task admitted as RUNNING under that owner inside its admission's transaction, before
+   * it is stored, to its end; resolves with the task as it ended, to be stored (tasks/submit.ts).
+   * A failure of the work rejects with WithinFailed.
+   */
+  runWithin?(task: Task, tx: Repos): Promise<Task>;
 }
 
 /**

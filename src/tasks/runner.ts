@@ -10,11 +10,23 @@ import { canMove, nextProgress } from './lifecycle.ts';
 /** Thrown inside an executor when the runner is stopping: the task is left for recovery. */
 export class Abandoned extends Error {}
 
+/** The work of a task run inside its admission failed: the admission is rolled back with it. */
+export class WithinFailed extends Error {
+  constructor(readonly error: unknown) {
+    super('task failed inside its admission');
+  }
+}
+
 /** What an executor gets: its task, and the only ways to change it. */
 export interface TaskRun {
   readonly task: Task;
   readonly deps: Deps;
   readonly signal: AbortSignal;
+  /**
+   * The admission's transaction, when the task runs inside it (TaskType.within): the executor
+   * does all its work there, and the task ends when that transaction commits.
+   */
+  readonly within?: Repos;
   /**
    * Sets the total work and a message (completed stays where it was: 0, or a recovered task's).
    * With `tx`, a task with nothing to wait for starts and ends in that one transaction: the
@@ -79,6 +91,26 @@ export class TaskRunner implements TaskSignal {
   adopt(task: Task): void {
     if (this.abort.signal.aborted) return;
     this.launch(task);
+  }
+
+  /**
+   * The task's work inside its admission's transaction, so that admission and work commit
+   * once: with nothing to wait for, a client could not have seen the task between them.
+   */
+  async runWithin(task: Task, tx: Repos): Promise<Task> {
+    const executor = this.executors[task.kind];
+    this.busy++;
+    try {
+      if (!executor) throw errors.internal();
+      const run = this.makeRun(task, tx);
+      await executor(run);
+      if (run.task.status !== 'SUCCEEDED') throw new Error(`task ${task.id} did not end in its admission`);
+      return run.task;
+    } catch (err) {
+      throw new WithinFailed(err);
+    } finally {
+      this.busy--;
+    }
   }
 
   /** Resolves once no executor is doing work (sleeping on the clock counts as idle). */
@@ -198,7 +230,7 @@ export class TaskRunner implements TaskSignal {
     }
   }
 
-  private makeRun(initial: Task): TaskRun {
+  private makeRun(initial: Task, within?: Repos): TaskRun {
     const runner = this;
     const { store, clock } = this.deps;
     let task = initial;
@@ -210,7 +242,8 @@ export class TaskRunner implements TaskSignal {
     const save = async (patch: Partial<Task>, tx: Repos = store.repos) => {
       if (patch.status && !canMove(task.status, patch.status)) throw new Error(`task ${task.id}: ${task.status} -> ${patch.status}`);
       const all = { ...deferred, ...patch };
-      if (!(await tx.tasks.update(task.id, all, runner.id))) throw new Abandoned('task taken over by another runner');
+      // Run within its admission, the task is not stored yet: it is stored once, as it ended.
+      if (tx !== within && !(await tx.tasks.update(task.id, all, runner.id))) throw new Abandoned('task taken over by another runner');
       deferred = {};
       task = { ...task, ...all };
     };
@@ -220,6 +253,7 @@ export class TaskRunner implements TaskSignal {
       },
       deps: this.deps,
       signal: this.abort.signal,
+      within,
       // A recovered task keeps the progress it had reported: completed never goes back.
       async begin(total, message, tx) {
         const patch = { progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message };

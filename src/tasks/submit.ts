@@ -3,6 +3,7 @@ import type { PlannedFailure } from '../faults/injector.ts';
 import type { Task } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
+import { WithinFailed } from './runner.ts';
 import type { TaskStarter, TaskType } from './task.ts';
 
 /** The call that starts a task (vapi's Call is one): who calls, and which operation. */
@@ -39,22 +40,45 @@ export async function admitTask<I>(call: TaskCaller, type: TaskType<I>, check: (
   if (op.task !== type) throw new Error(`${op.service}.${op.name} does not start task ${type.kind}`);
   const runner = call.deps.tasks;
   const owner = call.deps.config.taskQueueMs === 0 ? runner.adopter?.() : undefined;
+  // With nothing to wait for, the work runs in the admission's transaction: one commit, and
+  // the task is SUCCEEDED by the time its id comes back. A planned failure needs the task
+  // stored before it fails, and so does any failure of the work: such an admission is made
+  // again (its checks run again) and the work runs apart, where a failure ends the task FAILED.
+  if (owner !== undefined && call.plannedFailure === undefined && runner.runWithin && type.within?.(call.deps.config)) {
+    try {
+      return await admit(call, type, check, owner, true);
+    } catch (err) {
+      if (!(err instanceof WithinFailed)) throw err;
+    }
+  }
+  return admit(call, type, check, owner, false);
+}
+
+async function admit<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) => Promise<TaskRequest<I>>, owner: string | undefined, within: boolean): Promise<string> {
+  const runner = call.deps.tasks;
   // Admissions arriving together share one commit; the checks still run one at a time.
   const task = await call.deps.store.batched(async (tx) => {
     await tx.locks.acquire('admission');
     const req = await check(tx);
-    const task = await insertTask(tx, call, type, req, owner);
+    const task = newTask(call, type, req, owner);
+    // Run first and stored once, as it ended: nothing in the transaction reads it meanwhile.
+    if (within && runner.runWithin) {
+      await tx.tasks.insert(await runner.runWithin(task, tx));
+      return task;
+    }
+    await tx.tasks.insert(task);
     // Planned before the commit, so the runner can never take the task without it.
     if (call.plannedFailure) call.deps.faults.planTask(task.id, call.plannedFailure);
     return task;
   });
+  if (within) return task.id;
   if (owner !== undefined) runner.adopt?.(task);
   else runner.notify();
   return task.id;
 }
 
 /** The task reports the service and operation (without `$task`) of the operation that started it. */
-async function insertTask<I>(tx: Repos, call: TaskCaller, type: TaskType<I>, req: TaskRequest<I>, owner: string | undefined): Promise<Task> {
+function newTask<I>(call: TaskCaller, type: TaskType<I>, req: TaskRequest<I>, owner: string | undefined): Task {
   const { clock, config } = call.deps;
   const now = clock.now();
   const task: Task = {
@@ -83,6 +107,5 @@ async function insertTask<I>(tx: Repos, call: TaskCaller, type: TaskType<I>, req
     owner: owner ?? null,
     step: 0,
   };
-  await tx.tasks.insert(task);
   return task;
 }

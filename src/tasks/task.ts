@@ -1,3 +1,4 @@
+import type { Config } from '../config/config.ts';
 import type { TaskKind } from '../domain/model.ts';
 import type { Executor, TaskRun } from './runner.ts';
 
@@ -14,6 +15,11 @@ export interface TaskType<I = unknown> {
   readonly description: { id: string; text: string };
   /** Does the work; `input` is what admission stored for it. */
   run(run: TaskRun, input: I): Promise<void>;
+  /**
+   * Whether, under this configuration, `run` does all its work in `run.within` when given it,
+   * with nothing to wait for: the task may then run inside its admission's transaction.
+   */
+  within?(config: Config): boolean;
 }
 
 export function defineTask<I>(type: TaskType<I>): TaskType<I> {

@@ -1,3 +1,4 @@
+import type { Config } from '../../config/config.ts';
 import type { Disk, DiskSnapshot, Message, PowerState, Vm } from '../../domain/model.ts';
 import { VapiError } from '../../errors.ts';
 import type { Repos } from '../../store/store.ts';
@@ -19,7 +20,13 @@ export const REVERT_TASK = defineTask<RevertInput>({
   kind: 'vm.revert',
   description: { id: 'vm.revert', text: 'Revert virtual machine' },
   run: revertExecutor,
+  within: (config) => instant(config),
 });
+
+/** No modelled duration: nothing to wait for, the whole revert is one transaction. */
+function instant(config: Config): boolean {
+  return config.taskDelayMs === 0 && config.taskMsPerBlock === 0;
+}
 
 const STEP_POWERED_OFF = 1;
 
@@ -38,16 +45,18 @@ async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
   const vmId = run.task.vmId as string;
   const clusterId = run.task.clusterId as string;
 
-  // Batched: reverts ending together share one commit, which costs more than all the rest.
-  if (config.taskDelayMs === 0 && config.taskMsPerBlock === 0 && run.task.step < STEP_POWERED_OFF) {
-    await store.batched(async (tx) => {
+  // In the admission's transaction when given it; else batched: reverts ending together share
+  // one commit, which costs more than all the rest.
+  if (instant(config) && run.task.step < STEP_POWERED_OFF) {
+    const inOne = async (tx: Repos): Promise<void> => {
       const vm = await liveVm(tx.vms.get(vmId), vmId, clusterId);
       const target = await tx.snapshots.disks(input.snapshot);
       const current = await tx.disks.listForVm(vmId);
       const changed = await changedBlocks(tx, vmId, target, current);
       await run.begin(changed, progressMessage(changed, input), tx);
       await finish(run, tx, vm, input, target, current);
-    });
+    };
+    await (run.within ? inOne(run.within) : store.batched(inOne));
     return;
   }
 
