@@ -63,8 +63,10 @@ export class ReadCache {
    * the read runs, and its rows are checked with the others before they are first answered.
    */
   get(slot: Slot, key: string): readonly unknown[] | undefined {
-    if (!slot.rows.has(key)) return undefined;
-    if (!this.#checked || this.#ranSinceCheck) this.#check();
+    const rows = slot.rows.get(key);
+    if (rows === undefined || (this.#checked && !this.#ranSinceCheck)) return rows;
+    // The check may drop every row: read again after it.
+    this.#check();
     return slot.rows.get(key);
   }
 
