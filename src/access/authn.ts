@@ -112,8 +112,14 @@ async function checkSamlToken(deps: Deps, xml: string, forSession: boolean): Pro
  * Basic or a delegatable SAML token (creating a session); `session`: a session token only
  * (reading or ending a session).
  */
-export async function authenticate(deps: Deps, creds: Credentials, mode: AuthMode, address: string): Promise<Principal> {
+export function authenticate(deps: Deps, creds: Credentials, mode: AuthMode, address: string): Promise<Principal> {
+  // Not itself async: an async function returning checkSession's promise would resolve its own
+  // with it, two more microtask turns on every session call.
   if (mode !== 'password' && creds.sessionToken !== undefined) return checkSession(deps, creds.sessionToken);
+  return authenticateOtherwise(deps, creds, mode, address);
+}
+
+async function authenticateOtherwise(deps: Deps, creds: Credentials, mode: AuthMode, address: string): Promise<Principal> {
   if (mode !== 'session' && creds.basic) return { user: await checkPassword(deps, creds.basic.user, creds.basic.password, address) };
   if (mode !== 'session' && creds.samlToken !== undefined) return { user: await checkSamlToken(deps, creds.samlToken, mode === 'password') };
   throw errors.unauthenticated(mode === 'session' ? 'A session token is required.' : 'Authentication required.');
