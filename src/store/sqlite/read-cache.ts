@@ -31,6 +31,8 @@ export interface Slot {
   rows: Map<string, readonly unknown[]>;
 }
 
+const SETTLED = Promise.resolve();
+
 export class ReadCache {
   #version: number;
   #checked = false;
@@ -91,7 +93,9 @@ export class ReadCache {
     this.#ranSinceCheck = false;
     if (!this.#checked) {
       this.#checked = true;
-      queueMicrotask(this.#resetAfterDrain);
+      // A reaction on a settled promise is the same microtask queueMicrotask would queue,
+      // without the AsyncResource and bound function Node makes for each of those.
+      void SETTLED.then(this.#resetAfterDrain);
     }
   }
 
