@@ -63,13 +63,30 @@ function locked(user: string, address: string, until: number): VapiError {
   return new VapiError('UNAUTHENTICATED', [msg('session.locked', `Too many failed logins for ${user} from ${address}: password logins are refused until ${at}.`, user, address, at)], { challenge: BASIC_CHALLENGE });
 }
 
+/**
+ * Hashes of tokens that named a session, so that a client's every call does not hash its token
+ * again (a sha256 and its hex string were a quarter of checkSession). In memory only, as the
+ * tokens themselves are while a request holds them; the session is still read on every call,
+ * so a logout or expiry applies at once. Only tokens that found a session are kept (random
+ * tokens cannot evict the clients' ones), and at most SESSION_HASHES, oldest out first.
+ */
+const sessionHashes = new Map<string, string>();
+const SESSION_HASHES = 10_000;
+
+function rememberSessionHash(token: string, hash: string): void {
+  if (sessionHashes.size >= SESSION_HASHES) sessionHashes.delete(sessionHashes.keys().next().value as string);
+  sessionHashes.set(token, hash);
+}
+
 /** Resolves a session token, enforcing idle timeout and absolute lifetime (in real time). */
 export async function checkSession(deps: Deps, token: string): Promise<Principal> {
-  const hash = sha256(token);
+  const known = sessionHashes.get(token);
+  const hash = known ?? sha256(token);
   const { repos } = deps.store;
   const s = await repos.sessions.get(hash);
   const now = deps.wall.now();
   if (!s) throw errors.unauthenticated('The session is not authenticated.');
+  if (known === undefined) rememberSessionHash(token, hash);
   if (now - s.lastAccessedAt > deps.config.sessionIdleMs || now - s.createdAt > deps.config.sessionMaxMs) {
     await repos.sessions.delete(hash);
     throw errors.unauthenticated('The session has expired.');
@@ -95,8 +112,14 @@ async function checkSamlToken(deps: Deps, xml: string, forSession: boolean): Pro
  * Basic or a delegatable SAML token (creating a session); `session`: a session token only
  * (reading or ending a session).
  */
-export async function authenticate(deps: Deps, creds: Credentials, mode: AuthMode, address: string): Promise<Principal> {
+export function authenticate(deps: Deps, creds: Credentials, mode: AuthMode, address: string): Promise<Principal> {
+  // Not itself async: an async function returning checkSession's promise would resolve its own
+  // with it, two more microtask turns on every session call.
   if (mode !== 'password' && creds.sessionToken !== undefined) return checkSession(deps, creds.sessionToken);
+  return authenticateOtherwise(deps, creds, mode, address);
+}
+
+async function authenticateOtherwise(deps: Deps, creds: Credentials, mode: AuthMode, address: string): Promise<Principal> {
   if (mode !== 'session' && creds.basic) return { user: await checkPassword(deps, creds.basic.user, creds.basic.password, address) };
   if (mode !== 'session' && creds.samlToken !== undefined) return { user: await checkSamlToken(deps, creds.samlToken, mode === 'password') };
   throw errors.unauthenticated(mode === 'session' ? 'A session token is required.' : 'Authentication required.');

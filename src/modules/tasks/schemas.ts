@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TASK_STATUSES, type Task } from '../../domain/model.ts';
 import {
-  compact, DateTime, DynamicIdSchema, ErrorSchema, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, StringEnum, Struct, toWireMessage,
+  DateTime, DynamicIdSchema, ErrorSchema, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, StringEnum, Struct, toWireMessage,
 } from '../../vapi/wire.ts';
 
 function taskInfo(prefix: string, withVcTask: boolean) {
@@ -73,7 +73,10 @@ export interface WireOptions {
 export function taskToWire(t: Task, opts: WireOptions = {}): Record<string, unknown> {
   const started = t.status !== 'PENDING';
   const finished = t.status === 'SUCCEEDED' || t.status === 'FAILED';
-  return compact({
+  // Absent fields are left undefined rather than copied out by compact(): JSON.stringify and
+  // the JSON-RPC encoder both skip an undefined field, and every task answer paid for compact's
+  // copy through one shared (megamorphic) keyed store.
+  return {
     progress: started
       ? { total: Math.max(1, t.progressTotal), completed: t.progressCompleted, message: toWireMessage(t.progressMessage ?? t.description) }
       : undefined,
@@ -88,5 +91,5 @@ export function taskToWire(t: Task, opts: WireOptions = {}): Record<string, unkn
     start_time: started && t.startTime !== null ? formatTime(t.startTime) : undefined,
     end_time: finished && t.endTime !== null ? formatTime(t.endTime) : undefined,
     user: t.user ?? undefined,
-  });
+  };
 }

@@ -26,6 +26,8 @@ interface Prepared {
   /** Per compiled parameter: the argument index it stands for, or -1 for a constant. */
   slots: number[];
   constants: readonly unknown[];
+  /** The compiled parameters are the arguments in order: a call's arguments are its parameters. */
+  identity: boolean;
 }
 
 const MARK = '\u0000snapservice:arg:';
@@ -38,49 +40,61 @@ const arg: Arg = (i) => `${MARK}${i}` as never;
  */
 export type Direct = (sql: string, parameters: readonly unknown[], inTransaction: boolean) => QueryResult<unknown> | undefined;
 
-// Keyed by the executor's adapter: one per store, shared by its transactions, and the thing
-// that decides the SQL dialect.
-const caches = new WeakMap<object, Map<string, Prepared>>();
-const directs = new WeakMap<object, Direct>();
+/**
+ * Keyed by the executor's adapter: one per store, shared by its transactions, and the thing
+ * that decides the SQL dialect. One entry holds both, so that a call looks up one.
+ */
+interface StoreQueries {
+  prepared: Map<string, Prepared>;
+  direct: Direct | undefined;
+}
+
+const stores = new WeakMap<object, StoreQueries>();
+
+function storeQueries(db: Db): StoreQueries {
+  const adapter = db.getExecutor().adapter;
+  let s = stores.get(adapter);
+  if (!s) {
+    s = { prepared: new Map(), direct: undefined };
+    stores.set(adapter, s);
+  }
+  return s;
+}
 
 /** Lets the store's prepared statements bypass Kysely's executor. */
 export function useDirect(db: Db, direct: Direct): void {
-  directs.set(db.getExecutor().adapter, direct);
+  storeQueries(db).direct = direct;
 }
 
-function prepare(db: Db, key: string, build: Build<unknown>): Prepared {
-  const adapter = db.getExecutor().adapter;
-  let cache = caches.get(adapter);
-  if (!cache) {
-    cache = new Map();
-    caches.set(adapter, cache);
-  }
+function prepare(db: Db, cache: Map<string, Prepared>, key: string, build: Build<unknown>): Prepared {
   let p = cache.get(key);
   if (!p) {
     // A builder's compile() takes no argument; a sql template's needs the executor's owner.
     const compiled = build(db, arg).compile(db);
     const slots = compiled.parameters.map((v) => (typeof v === 'string' && v.startsWith(MARK) ? Number(v.slice(MARK.length)) : -1));
-    p = { sql: compiled.sql, query: RawNode.createWithSql(compiled.sql), slots, constants: compiled.parameters };
+    p = { sql: compiled.sql, query: RawNode.createWithSql(compiled.sql), slots, constants: compiled.parameters, identity: slots.every((s, i) => s === i) };
     cache.set(key, p);
   }
   return p;
 }
 
-function execute<R>(db: Db, p: Prepared, args: readonly unknown[]): Promise<QueryResult<R>> {
-  const parameters = p.slots.map((s, i) => (s < 0 ? p.constants[i] : args[s]));
+/**
+ * The query's result; a direct one is returned as it is, not in a promise, so that the hot
+ * reads cost no promise and no async frame of their own (the caller awaits a plain value).
+ * Errors are thrown by the direct path and rejected by Kysely's, so callers await either way.
+ */
+function execute<R>(db: Db, key: string, build: Build<unknown>, args: readonly unknown[]): QueryResult<R> | Promise<QueryResult<R>> {
+  const store = storeQueries(db);
+  const p = prepare(db, store.prepared, key, build);
+  const parameters = p.identity && args.length === p.slots.length ? args : p.slots.map((s, i) => (s < 0 ? p.constants[i] : args[s]));
   // The store decides whether it may run now: outside a transaction only while none is open,
   // inside one only while it is open. Inside a transaction a direct statement runs when called,
   // ahead of any of the transaction's statements still in Kysely's queue: those can only be
   // reads issued together with it (Promise.all), as a transaction's writes are awaited one by
   // one, and reads of one transaction see the same data in any order.
-  const direct = directs.get(db.getExecutor().adapter);
-  if (direct) {
-    try {
-      const result = direct(p.sql, parameters, db.isTransaction);
-      if (result) return Promise.resolve(result as QueryResult<R>);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  if (store.direct) {
+    const result = store.direct(p.sql, parameters, db.isTransaction);
+    if (result) return result as QueryResult<R>;
   }
   const q: CompiledQuery<R> = { sql: p.sql, query: p.query, parameters, queryId: { queryId: '' } };
   return db.executeQuery(q);
@@ -88,11 +102,11 @@ function execute<R>(db: Db, p: Prepared, args: readonly unknown[]): Promise<Quer
 
 /** Rows of a prepared select (or `returning`). */
 export async function rows<R>(db: Db, key: string, build: Build<R>, args: readonly unknown[]): Promise<R[]> {
-  return (await execute<R>(db, prepare(db, key, build), args)).rows;
+  return (await execute<R>(db, key, build, args)).rows;
 }
 
 /** Rows changed by a prepared insert, update or delete. */
 export async function changes(db: Db, key: string, build: Build<unknown>, args: readonly unknown[]): Promise<number> {
-  const r = await execute(db, prepare(db, key, build), args);
+  const r = await execute(db, key, build, args);
   return Number(r.numAffectedRows ?? 0n);
 }
