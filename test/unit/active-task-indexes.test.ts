@@ -1,17 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite.ts';
 import { countQueries } from '../helpers/query-count.ts';
+import { planOf, withStoreFile } from '../helpers/query-plans.ts';
 import { task } from '../store-contract/fixtures.ts';
 
 const counter = countQueries();
 afterAll(() => counter.restore());
-
-const plan = (db: Database.Database, q: string) =>
-  (db.prepare(`explain query plan ${q}`).all(...(q.match(/\?/g) ?? []).map(() => 0)) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
 
 /**
  * tasks_status and tasks_vm hold unfinished tasks only (migration 0012): a finished task, each
@@ -21,15 +14,13 @@ const plan = (db: Database.Database, q: string) =>
  */
 describe('the partial task indexes', () => {
   it('hold only unfinished tasks, and every status and VM lookup still searches them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'snapservice-active-tasks-'));
-    try {
-      const store = openSqliteStore({ dataDir: dir });
-      await store.migrate();
-      const { tasks } = store.repos;
-      await tasks.insert(task('pending'));
-      await tasks.insert(task('running', { status: 'RUNNING', owner: 'gone' }));
-      await tasks.insert(task('done', { status: 'SUCCEEDED', endTime: 2000 }));
-      const { sqlite } = await counter.during(async () => {
+    await withStoreFile(counter, {
+      setup: async ({ repos: { tasks } }) => {
+        await tasks.insert(task('pending'));
+        await tasks.insert(task('running', { status: 'RUNNING', owner: 'gone' }));
+        await tasks.insert(task('done', { status: 'SUCCEEDED', endTime: 2000 }));
+      },
+      work: async ({ repos: { tasks } }) => {
         await tasks.admissionState('vm-1', ['vm.revert'], ['vm.revert']);
         await tasks.activeForVm('vm-1', ['vm.revert']);
         await tasks.activeForTarget('vm-1', ['vm.revert']);
@@ -39,27 +30,22 @@ describe('the partial task indexes', () => {
         await tasks.list({ statuses: ['RUNNING'] }, 10);
         await tasks.claimNext('me', Date.UTC(2030, 0, 1));
         await tasks.purgeFinished(1);
-      });
-      await store.close();
-      const db = new Database(join(dir, 'snapservice.db'), { readonly: true });
-      try {
+      },
+      inspect: (db, sqlite) => {
         for (const index of ['tasks_status', 'tasks_vm']) {
           const { sql } = db.prepare('select sql from sqlite_master where name = ?').get(index) as { sql: string };
           expect(sql).toMatch(/ where "status" in \('PENDING', 'RUNNING', 'BLOCKED'\)$/);
           const held = db.prepare(`select id from tasks indexed by ${index} where status in ('PENDING', 'RUNNING', 'BLOCKED') order by id`).all();
           expect(held).toEqual([{ id: 'pending' }, { id: 'running' }]);
         }
+        const plan = (q: string) => planOf(db, q).join(' | ');
         const lookups = sqlite.filter((q) => /from "?tasks"? where/.test(q) && !/"created_at" </.test(q));
         expect(lookups.length).toBe(8);
-        for (const q of lookups) expect(plan(db, q)).toMatch(/SEARCH tasks USING (COVERING )?INDEX tasks_(status|vm) \((status|vm_id)=/);
+        for (const q of lookups) expect(plan(q)).toMatch(/SEARCH tasks USING (COVERING )?INDEX tasks_(status|vm) \((status|vm_id)=/);
         const purge = sqlite.filter((q) => /^delete from "tasks"/.test(q));
         expect(purge.length).toBe(1);
-        expect(plan(db, purge[0])).toMatch(/SEARCH tasks USING INDEX tasks_created \(created_at<\?\)/);
-      } finally {
-        db.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+        expect(plan(purge[0])).toMatch(/SEARCH tasks USING INDEX tasks_created \(created_at<\?\)/);
+      },
+    });
   });
 });

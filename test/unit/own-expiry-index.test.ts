@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite.ts';
 import { countQueries } from '../helpers/query-count.ts';
+import { planOf, withStoreFile } from '../helpers/query-plans.ts';
 import { snapshot } from '../store-contract/fixtures.ts';
 
 const counter = countQueries();
@@ -17,36 +13,25 @@ afterAll(() => counter.restore());
  */
 describe('the partial own-expiry index', () => {
   it('holds only own_expiry = 1 rows, and both own-expiry queries still search it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'snapservice-own-expiry-'));
-    try {
-      const store = openSqliteStore({ dataDir: dir });
-      await store.migrate();
-      await store.repos.snapshots.insert(snapshot('plain', { expiresAt: 10 }), []);
-      await store.repos.snapshots.insert(snapshot('member', { expiresAt: 20, pgId: 'pg', pgSnapshotId: 'pgs' }), []);
-      await store.repos.snapshots.update('member', { expiresAt: 15 });
-      const { sqlite } = await counter.during(async () => {
+    await withStoreFile(counter, {
+      setup: async (store) => {
+        await store.repos.snapshots.insert(snapshot('plain', { expiresAt: 10 }), []);
+        await store.repos.snapshots.insert(snapshot('member', { expiresAt: 20, pgId: 'pg', pgSnapshotId: 'pgs' }), []);
+        await store.repos.snapshots.update('member', { expiresAt: 15 });
+      },
+      work: async (store) => {
         await store.repos.snapshots.expiredStandalone(Date.UTC(2026, 0, 1), 100);
         await store.repos.snapshots.nextStandaloneExpiry();
-      });
-      await store.close();
-      const db = new Database(join(dir, 'snapservice.db'), { readonly: true });
-      try {
+      },
+      inspect: (db, sqlite) => {
         const index = db.prepare("select sql from sqlite_master where name = 'vm_snapshots_own_expiry'").get() as { sql: string };
         expect(index.sql).toMatch(/\("expires_at"\) where "own_expiry" = 1$/);
         const found = db.prepare('select id from vm_snapshots indexed by vm_snapshots_own_expiry where own_expiry = 1 and expires_at > 0').all();
         expect(found).toEqual([{ id: 'member' }]);
         const own = sqlite.filter((q) => /"own_expiry" = 1/.test(q));
         expect(own.length).toBe(2);
-        for (const q of own) {
-          const args = (q.match(/\?/g) ?? []).map(() => 0);
-          const plan = (db.prepare(`explain query plan ${q}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
-          expect(plan).toMatch(/SEARCH vm_snapshots USING INDEX vm_snapshots_own_expiry \(expires_at[<>]\?\)/);
-        }
-      } finally {
-        db.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+        for (const q of own) expect(planOf(db, q).join(' | ')).toMatch(/SEARCH vm_snapshots USING INDEX vm_snapshots_own_expiry \(expires_at[<>]\?\)/);
+      },
+    });
   });
 });
