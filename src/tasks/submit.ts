@@ -49,6 +49,7 @@ export async function admitTask<I>(call: TaskCaller, type: TaskType<I>, check: (
       return await admit(call, type, check, owner, true);
     } catch (err) {
       if (!(err instanceof WithinFailed)) throw err;
+      call.deps.log.warn({ err: err.error, kind: type.kind }, 'task failed inside its admission: admitted again, to run apart');
     }
   }
   return admit(call, type, check, owner, false);
