@@ -44,18 +44,19 @@ export async function admitTask<I>(call: TaskCaller, type: TaskType<I>, check: (
   // the task is SUCCEEDED by the time its id comes back. A planned failure needs the task
   // stored before it fails, and so does any failure of the work: such an admission is made
   // again (its checks run again) and the work runs apart, where a failure ends the task FAILED.
-  if (owner !== undefined && call.plannedFailure === undefined && runner.runWithin && type.within?.(call.deps.config)) {
+  const runWithin = runner.runWithin?.bind(runner);
+  if (owner !== undefined && call.plannedFailure === undefined && runWithin && type.within?.(call.deps.config)) {
     try {
-      return await admit(call, type, check, owner, true);
+      return await admit(call, type, check, owner, runWithin);
     } catch (err) {
       if (!(err instanceof WithinFailed)) throw err;
       call.deps.log.warn({ err: err.error, kind: type.kind }, 'task failed inside its admission: admitted again, to run apart');
     }
   }
-  return admit(call, type, check, owner, false);
+  return admit(call, type, check, owner);
 }
 
-async function admit<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) => Promise<TaskRequest<I>>, owner: string | undefined, within: boolean): Promise<string> {
+async function admit<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) => Promise<TaskRequest<I>>, owner: string | undefined, runWithin?: (task: Task, tx: Repos) => Promise<Task>): Promise<string> {
   const runner = call.deps.tasks;
   // Admissions arriving together share one commit; the checks still run one at a time.
   const task = await call.deps.store.batched(async (tx) => {
@@ -63,8 +64,8 @@ async function admit<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) 
     const req = await check(tx);
     const task = newTask(call, type, req, owner);
     // Run first and stored once, as it ended: nothing in the transaction reads it meanwhile.
-    if (within && runner.runWithin) {
-      await tx.tasks.insert(await runner.runWithin(task, tx));
+    if (runWithin) {
+      await tx.tasks.insert(await runWithin(task, tx));
       return task;
     }
     await tx.tasks.insert(task);
@@ -72,7 +73,7 @@ async function admit<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) 
     if (call.plannedFailure) call.deps.faults.planTask(task.id, call.plannedFailure);
     return task;
   });
-  if (within) return task.id;
+  if (runWithin) return task.id;
   if (owner !== undefined) runner.adopt?.(task);
   else runner.notify();
   return task.id;

@@ -20,7 +20,7 @@ export const REVERT_TASK = defineTask<RevertInput>({
   kind: 'vm.revert',
   description: { id: 'vm.revert', text: 'Revert virtual machine' },
   run: revertExecutor,
-  within: (config) => instant(config),
+  within: instant,
 });
 
 /** No modelled duration: nothing to wait for, the whole revert is one transaction. */
