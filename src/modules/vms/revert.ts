@@ -31,6 +31,7 @@ export async function submitRevert(call: Call, cluster: Cluster, vm: Vm, snapsho
       target: { type: 'VirtualMachine', id: vm.id },
       clusterId: cluster.id,
       vmId: vm.id,
+      vm: now,
       input: { snapshot: snapshotId, snapshotName: snapshot.name, powerState: (now ?? vm).powerState },
     };
   });
