@@ -4,7 +4,7 @@ import type { Config } from './config/config.ts';
 import type { FaultInjector } from './faults/injector.ts';
 import type { LinkTable } from './faults/links.ts';
 import type { Journal } from './journal/journal.ts';
-import type { Role, Task } from './domain/model.ts';
+import type { Role, Task, Vm } from './domain/model.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { LoginThrottle } from './security/login-throttle.ts';
 import type { VerifiedCache } from './security/passwords.ts';
@@ -21,9 +21,10 @@ export interface TaskSignal {
   /**
    * Runs a task admitted as RUNNING under that owner inside its admission's transaction, before
    * it is stored, to its end; resolves with the task as it ended, to be stored (tasks/submit.ts).
-   * A failure of the work rejects with WithinFailed.
+   * A failure of the work rejects with WithinFailed. `vm`: the task's VM as the admission read
+   * it in `tx`, which the work then need not read again.
    */
-  runWithin?(task: Task, tx: Repos): Promise<Task>;
+  runWithin?(task: Task, tx: Repos, vm?: Vm): Promise<Task>;
 }
 
 /**

@@ -34,6 +34,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** What an admission reads under the admission lock (TaskRepo.admissionState). */
+export interface AdmissionState {
+  busy: Pick<Task, 'id' | 'operation'> | undefined;
+  active: number;
+  /** Asked for by id: that snapshot's VM and name, undefined when there is no such snapshot. */
+  snapshot?: { vmId: string; name: string };
+}
+
 export interface Repos {
   meta: MetaRepo;
   ids: IdRepo;
@@ -285,9 +293,10 @@ export interface TaskRepo {
   activeForVm(vmId: string, kinds: TaskKind[]): Promise<Task | undefined>;
   /**
    * activeForVm(vmId, vmKinds) (its id and operation) and countActive(capKinds) in one
-   * statement: what an admission checks, one round instead of two.
+   * statement: what an admission checks, one round instead of two. With `snapshotId`, that
+   * snapshot's VM and name too (`snapshot` undefined: no such snapshot), in the same statement.
    */
-  admissionState(vmId: string, vmKinds: TaskKind[], capKinds: TaskKind[]): Promise<{ busy: Pick<Task, 'id' | 'operation'> | undefined; active: number }>;
+  admissionState(vmId: string, vmKinds: TaskKind[], capKinds: TaskKind[], snapshotId?: string): Promise<AdmissionState>;
   /** A PENDING or RUNNING task of these kinds whose target is `targetId`, if any. */
   activeForTarget(targetId: string, kinds: TaskKind[]): Promise<Task | undefined>;
   /** Atomically moves the oldest due PENDING task to RUNNING under `owner`. */

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { whenQuiet } from '../clock/clock.ts';
 import type { Deps, TaskSignal } from '../context.ts';
-import type { Message, Task, TaskKind } from '../domain/model.ts';
+import type { Message, Task, TaskKind, Vm } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
 import { errors, VapiError } from '../errors.ts';
@@ -27,6 +27,8 @@ export interface TaskRun {
    * does all its work there, and the task ends when that transaction commits.
    */
   readonly within?: Repos;
+  /** Run within its admission: the task's VM as the admission read it in `within`. */
+  readonly admittedVm?: Vm;
   /**
    * Sets the total work and a message (completed stays where it was: 0, or a recovered task's).
    * With `tx`, a task with nothing to wait for starts and ends in that one transaction: the
@@ -97,12 +99,12 @@ export class TaskRunner implements TaskSignal {
    * The task's work inside its admission's transaction, so that admission and work commit
    * once: with nothing to wait for, a client could not have seen the task between them.
    */
-  async runWithin(task: Task, tx: Repos): Promise<Task> {
+  async runWithin(task: Task, tx: Repos, vm?: Vm): Promise<Task> {
     const executor = this.executors[task.kind];
     this.busy++;
     try {
       if (!executor) throw errors.internal();
-      const run = this.makeRun(task, tx);
+      const run = this.makeRun(task, tx, vm);
       await executor(run);
       if (run.task.status !== 'SUCCEEDED') throw new Error(`task ${task.id} did not end in its admission`);
       return run.task;
@@ -230,7 +232,7 @@ export class TaskRunner implements TaskSignal {
     }
   }
 
-  private makeRun(initial: Task, within?: Repos): TaskRun {
+  private makeRun(initial: Task, within?: Repos, admittedVm?: Vm): TaskRun {
     const runner = this;
     const { store, clock } = this.deps;
     let task = initial;
@@ -254,6 +256,7 @@ export class TaskRunner implements TaskSignal {
       deps: this.deps,
       signal: this.abort.signal,
       within,
+      admittedVm,
       // A recovered task keeps the progress it had reported: completed never goes back.
       async begin(total, message, tx) {
         const patch = { progressTotal: Math.max(1, total, task.progressCompleted), progressMessage: message };

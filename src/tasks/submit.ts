@@ -1,6 +1,6 @@
 import type { Deps } from '../context.ts';
 import type { PlannedFailure } from '../faults/injector.ts';
-import type { Task } from '../domain/model.ts';
+import type { Task, Vm } from '../domain/model.ts';
 import { newId } from '../domain/ids.ts';
 import type { Repos } from '../store/store.ts';
 import { WithinFailed } from './runner.ts';
@@ -20,6 +20,8 @@ export interface TaskRequest<I> {
   target?: { type: string; id: string };
   clusterId?: string;
   vmId?: string;
+  /** The VM as the checks read it in the transaction: work run within it need not read it again. */
+  vm?: Vm;
   input: I;
 }
 
@@ -56,7 +58,7 @@ export async function admitTask<I>(call: TaskCaller, type: TaskType<I>, check: (
   return admit(call, type, check, owner);
 }
 
-async function admit<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) => Promise<TaskRequest<I>>, owner: string | undefined, runWithin?: (task: Task, tx: Repos) => Promise<Task>): Promise<string> {
+async function admit<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) => Promise<TaskRequest<I>>, owner: string | undefined, runWithin?: (task: Task, tx: Repos, vm?: Vm) => Promise<Task>): Promise<string> {
   const runner = call.deps.tasks;
   // Admissions arriving together share one commit; the checks still run one at a time.
   const task = await call.deps.store.batched(async (tx) => {
@@ -65,7 +67,7 @@ async function admit<I>(call: TaskCaller, type: TaskType<I>, check: (tx: Repos) 
     const task = newTask(call, type, req, owner);
     // Run first and stored once, as it ended: nothing in the transaction reads it meanwhile.
     if (runWithin) {
-      await tx.tasks.insert(await runWithin(task, tx));
+      await tx.tasks.insert(await runWithin(task, tx, req.vm));
       return task;
     }
     await tx.tasks.insert(task);

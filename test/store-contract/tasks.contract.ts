@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Task, TaskKind } from '../../src/domain/model.ts';
 import type { TaskFilter } from '../../src/store/store.ts';
-import { AWKWARD_IDS, BIG, binary, FAR, scrambled, task, type Ctx } from './fixtures.ts';
+import { AWKWARD_IDS, BIG, binary, FAR, scrambled, snapshot, task, type Ctx } from './fixtures.ts';
 
 const rich = task('t-rich', {
   kind: 'pg.snapshot', status: 'RUNNING', cancelable: true, user: null, targetType: null, targetId: null, clusterId: null,
@@ -69,6 +69,23 @@ export function tasksContract(ctx: Ctx): void {
       }
       expect((await tasks.admissionState('vm-1', ['vm.revert', 'vm.restore'], ['vm.revert'])).busy?.id).toBe('r');
       expect((await tasks.admissionState('vm-1', ['vm.revert', 'vm.restore'], ['vm.revert'])).active).toBe(1);
+    });
+
+    it('reads the snapshot an admission names with its state, as snapshots.get would', async () => {
+      const { tasks, snapshots } = ctx.store.repos;
+      await tasks.insert(task('p', { kind: 'vm.revert', status: 'PENDING', vmId: 'vm-1', createdAt: 3 }));
+      await snapshots.insert(snapshot('s-1', { vmId: 'vm-2', name: "daily O'Brien" }), []);
+      const cases: Array<[string, TaskKind[], TaskKind[]]> = [
+        ['vm-1', ['vm.revert', 'vm.restore'], ['vm.revert']],
+        ['vm-2', ['vm.revert'], ['vm.revert']],
+        ['vm-1', [], ['vm.revert']],
+        ['vm-1', ['vm.revert'], []],
+      ];
+      for (const [vm, vmKinds, capKinds] of cases) {
+        const plain = await tasks.admissionState(vm, vmKinds, capKinds);
+        expect(await tasks.admissionState(vm, vmKinds, capKinds, 's-1')).toStrictEqual({ ...plain, snapshot: { vmId: 'vm-2', name: "daily O'Brien" } });
+        expect(await tasks.admissionState(vm, vmKinds, capKinds, 'nope')).toStrictEqual({ ...plain, snapshot: undefined });
+      }
     });
 
     it('counts and finds active tasks by kind and VM', async () => {

@@ -174,6 +174,10 @@ export function transactionsContract(ctx: Ctx, h: Harness): void {
         const commits = sqliteRun.mock.instances.filter((st) => (st as { source?: string }).source === 'commit').length
           + pgQuery.mock.calls.filter((c) => c[0] === 'commit').length;
         expect(commits).toBe(1);
+        // The first call of a transaction needs no savepoint: nothing before it can be lost.
+        const savepoints = sqliteRun.mock.instances.filter((st) => (st as { source?: string }).source === 'savepoint batched').length
+          + pgQuery.mock.calls.filter((c) => c[0] === 'savepoint batched').length;
+        expect(savepoints).toBe(4);
       } finally {
         sqliteRun.mockRestore();
         pgQuery.mockRestore();

@@ -22,6 +22,7 @@ describe('the partial task indexes', () => {
       },
       work: async ({ repos: { tasks } }) => {
         await tasks.admissionState('vm-1', ['vm.revert'], ['vm.revert']);
+        await tasks.admissionState('vm-1', ['vm.revert'], ['vm.revert'], 'snap-1');
         await tasks.activeForVm('vm-1', ['vm.revert']);
         await tasks.activeForTarget('vm-1', ['vm.revert']);
         await tasks.countActive(['vm.revert']);
@@ -40,8 +41,12 @@ describe('the partial task indexes', () => {
         }
         const plan = (q: string) => planOf(db, q).join(' | ');
         const lookups = sqlite.filter((q) => /from "?tasks"? where/.test(q) && !/"created_at" </.test(q));
-        expect(lookups.length).toBe(8);
+        expect(lookups.length).toBe(9);
         for (const q of lookups) expect(plan(q)).toMatch(/SEARCH tasks USING (COVERING )?INDEX tasks_(status|vm) \((status|vm_id)=/);
+        // The snapshot an admission reads with its state: by its key.
+        const withSnapshot = lookups.filter((l) => /vm_snapshots/.test(l));
+        expect(withSnapshot.length).toBe(1);
+        expect(plan(withSnapshot[0])).toMatch(/SEARCH vm_snapshots USING INDEX sqlite_autoindex_vm_snapshots_1 \(id=\?\)/);
         const purge = sqlite.filter((q) => /^delete from "tasks"/.test(q));
         expect(purge.length).toBe(1);
         expect(plan(purge[0])).toMatch(/SEARCH tasks USING INDEX tasks_created \(created_at<\?\)/);

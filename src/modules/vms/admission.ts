@@ -1,5 +1,5 @@
 import type { Task, Vm } from '../../domain/model.ts';
-import type { Repos } from '../../store/store.ts';
+import type { AdmissionState, Repos } from '../../store/store.ts';
 import type { TaskType } from '../../tasks/task.ts';
 import { errors } from '../../errors.ts';
 import { LINKED_CLONE_TASK, RESTORE_TASK } from './recover-task.ts';
@@ -25,9 +25,13 @@ export async function checkCap(tx: Repos, type: Pick<TaskType, 'kind'>, max: num
 
 /** checkVmIdle then checkCap, decided alike, from one statement. */
 export async function checkVmIdleAndCap(tx: Repos, vm: Vm, type: Pick<TaskType, 'kind'>, max: number, noun: string): Promise<void> {
-  const { busy, active } = await tx.tasks.admissionState(vm.id, VM_TASK_KINDS, [type.kind]);
-  refuseBusy(vm, busy);
-  refuseOverCap(type, active, max, noun);
+  decideVmIdleAndCap(vm, await tx.tasks.admissionState(vm.id, VM_TASK_KINDS, [type.kind]), type, max, noun);
+}
+
+/** checkVmIdleAndCap's decision, on a state the caller read (with more in the same statement). */
+export function decideVmIdleAndCap(vm: Vm, state: Pick<AdmissionState, 'busy' | 'active'>, type: Pick<TaskType, 'kind'>, max: number, noun: string): void {
+  refuseBusy(vm, state.busy);
+  refuseOverCap(type, state.active, max, noun);
 }
 
 function refuseBusy(vm: Vm, busy: Pick<Task, 'id' | 'operation'> | undefined): void {

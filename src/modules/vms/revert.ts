@@ -2,7 +2,7 @@ import type { Cluster, Vm } from '../../domain/model.ts';
 import { admitTask } from '../../tasks/submit.ts';
 import { errors } from '../../errors.ts';
 import type { Call } from '../../vapi/operation.ts';
-import { checkVmIdleAndCap } from './admission.ts';
+import { decideVmIdleAndCap, VM_TASK_KINDS } from './admission.ts';
 import { REVERT_TASK } from './revert-task.ts';
 
 export const REVERT_PRIVILEGES = {
@@ -20,17 +20,20 @@ export const REVERT_PRIVILEGES = {
 export async function submitRevert(call: Call, cluster: Cluster, vm: Vm, snapshotId: string): Promise<string> {
   const { config } = call.deps;
   return admitTask(call, REVERT_TASK, async (tx) => {
-    const snapshot = await tx.snapshots.get(snapshotId);
+    const now = await tx.vms.get(vm.id);
+    // The snapshot is read with the busy task and the cap's count: one statement for the three.
+    const state = await tx.tasks.admissionState(vm.id, VM_TASK_KINDS, [REVERT_TASK.kind], snapshotId);
+    const snapshot = state.snapshot;
     if (!snapshot || snapshot.vmId !== vm.id) {
       throw errors.invalidArgument('spec.snapshot', `${snapshotId} is not a snapshot of virtual machine ${vm.id}`);
     }
-    const now = await tx.vms.get(vm.id);
     checkVmPlace(now ?? vm, cluster);
-    await checkVmIdleAndCap(tx, now ?? vm, REVERT_TASK, config.maxConcurrentReverts, 'revert');
+    decideVmIdleAndCap(now ?? vm, state, REVERT_TASK, config.maxConcurrentReverts, 'revert');
     return {
       target: { type: 'VirtualMachine', id: vm.id },
       clusterId: cluster.id,
       vmId: vm.id,
+      vm: now,
       input: { snapshot: snapshotId, snapshotName: snapshot.name, powerState: (now ?? vm).powerState },
     };
   });

@@ -1,5 +1,5 @@
 import { ACTIVE_TASK_STATUSES as ACTIVE, type Message, type Task, type TaskKind, type TaskStatus } from '../../domain/model.ts';
-import type { TaskRepo } from '../store.ts';
+import type { AdmissionState, TaskRepo } from '../store.ts';
 import { sql, type SqlBool } from 'kysely';
 import { bool, int, json, NONE, num, ONE, text, wholeRowValues, type Db } from './core.ts';
 import { changes, rows } from './prepared.ts';
@@ -136,24 +136,36 @@ export function taskRepo(db: Db): TaskRepo {
         [vmId, ...kinds]);
       return r && taskOf(r);
     },
-    async admissionState(vmId, vmKinds, capKinds) {
+    async admissionState(vmId, vmKinds, capKinds, snapshotId) {
       // An empty IN list is a syntax error on PostgreSQL; the two alone handle it.
       if (vmKinds.length === 0 || capKinds.length === 0) {
         const busy = await this.activeForVm(vmId, vmKinds);
-        return { busy: busy && { id: busy.id, operation: busy.operation }, active: await this.countActive(capKinds) };
+        const out: AdmissionState = { busy: busy && { id: busy.id, operation: busy.operation }, active: await this.countActive(capKinds) };
+        if (snapshotId !== undefined) {
+          out.snapshot = await db.selectFrom('vmSnapshots').select(['vmId', 'name']).where('id', '=', snapshotId).executeTakeFirst();
+        }
+        return out;
       }
-      const [r] = await rows(db, `tasks.admissionState:${vmKinds.length}:${capKinds.length}`, (_d, a) => {
+      const withSnapshot = snapshotId !== undefined;
+      const [r] = await rows(db, `tasks.admissionState:${vmKinds.length}:${capKinds.length}:${withSnapshot ? 's' : ''}`, (_d, a) => {
         const list = (from: number, n: number) => sql.join(Array.from({ length: n }, (_, i) => a(from + i)));
+        // The snapshot a revert names, read in the same statement: one statement fewer per revert.
+        const snapshot = withSnapshot
+          ? sql`, s.vm_id as snapshot_vm_id, s.name as snapshot_name from (select 1 as one) o
+            left join (select vm_id, name from vm_snapshots where id = ${a(1 + vmKinds.length + capKinds.length)}) s on 1 = 1`
+          : sql` from (select 1 as one) o`;
         // The lone row carries the count; the busy task's columns are null when there is none.
         // Only the two columns the refusal names: every column read is a string made per row.
-        return sql<{ id: string | null; operation: string | null; activeN: number | string }>`
-          select (select count(*) from tasks where ${ACTIVE_TERM} and kind in (${list(1 + vmKinds.length, capKinds.length)})) as active_n, b.id, b.operation
-          from (select 1 as one) o left join (
+        return sql<{ id: string | null; operation: string | null; activeN: number | string; snapshotVmId?: string | null; snapshotName?: string | null }>`
+          select (select count(*) from tasks where ${ACTIVE_TERM} and kind in (${list(1 + vmKinds.length, capKinds.length)})) as active_n, b.id, b.operation${snapshot}
+          left join (
             select id, operation from tasks where vm_id = ${a(0)} and ${ACTIVE_TERM} and kind in (${list(1, vmKinds.length)})
             order by created_at, id limit ${ONE}
           ) b on 1 = 1`;
-      }, [vmId, ...vmKinds, ...capKinds]);
-      return { busy: r.id === null ? undefined : { id: r.id, operation: r.operation as string }, active: num(r.activeN) };
+      }, withSnapshot ? [vmId, ...vmKinds, ...capKinds, snapshotId] : [vmId, ...vmKinds, ...capKinds]);
+      const out: AdmissionState = { busy: r.id === null ? undefined : { id: r.id, operation: r.operation as string }, active: num(r.activeN) };
+      if (withSnapshot) out.snapshot = r.snapshotVmId == null ? undefined : { vmId: r.snapshotVmId, name: r.snapshotName as string };
+      return out;
     },
     async activeForTarget(targetId, kinds) {
       if (kinds.length === 0) return undefined;
