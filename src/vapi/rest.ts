@@ -2,6 +2,7 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../context.ts';
 import type { Credentials } from '../access/authn.ts';
+import { answerJson } from './answers.ts';
 import { MALFORMED, type MalformedBody } from './body.ts';
 import { errors, type VapiError } from '../errors.ts';
 import { originOf, withSignChallenge } from '../access/saml.ts';
@@ -79,9 +80,9 @@ async function handleOp(deps: Deps, op: Operation, plan: Plan, req: FastifyReque
     throw await withSignChallenge(deps, err, originOf(req));
   }
   if (entry && op.rest.task && typeof result === 'string') entry.task = result;
-  if (op.rest.task) return reply.code(202).type(JSON_TYPE).send(JSON.stringify(result));
+  if (op.rest.task) return reply.code(202).type(JSON_TYPE).send(answerJson(result));
   if (result === undefined) return reply.code(op.rest.status ?? (op.rest.method === 'DELETE' ? 204 : 200)).send();
-  return reply.code(op.rest.status ?? 200).type(JSON_TYPE).send(JSON.stringify(result));
+  return reply.code(op.rest.status ?? 200).type(JSON_TYPE).send(answerJson(result));
 }
 
 /** The identifiers and a redacted summary of the rest of the input, as the journal keeps them. */
