@@ -66,7 +66,7 @@ async function handle(deps: Deps, route: Route, req: FastifyRequest, reply: Fast
   const op = selectOperation(route.ops, query, req.method, req.url);
   const plan = route.plans.get(op) as Plan;
   if (entry) entry.operation = plan.key;
-  noteOperation(req, plan.key);
+  noteOperation(req, 'rest', plan.key);
   const raw = rawInput(op, plan, req, query);
   if (entry) journalInput(entry, op, raw.values);
   let result: unknown;
