@@ -28,15 +28,25 @@ export function registerObservability(app: FastifyInstance, deps: Deps, opts: { 
   const { metrics } = deps;
   // Fields rather than an onRequest hook that would make a trace object for every request.
   app.decorateRequest('vapiOperation', '');
+  app.decorateRequest('vapiProtocol', '');
   app.decorateRequest('vapiError', '');
   app.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;
-    // A getter that builds a new object on every read: read once.
-    const route = req.routeOptions;
-    const protocol: Protocol = route.config?.protocol ?? 'http';
+    let protocol: Protocol;
+    let operation: string;
+    if (req.vapiOperation) {
+      protocol = req.vapiProtocol as Protocol;
+      operation = req.vapiOperation;
+    } else {
+      // A getter that builds a new object on every read: only where no protocol layer noted
+      // an operation (the route's own protocol and URL then name the request).
+      const route = req.routeOptions;
+      protocol = route.config?.protocol ?? 'http';
+      operation = protocol === 'http' || protocol === 'sts' ? route.url ?? 'unknown' : 'unknown';
+    }
     metrics.request({
       protocol,
-      operation: req.vapiOperation || (protocol === 'http' || protocol === 'sts' ? route.url ?? 'unknown' : 'unknown'),
+      operation,
       status,
       result: req.vapiError || (status >= 400 ? 'fault' : 'success'),
       seconds: reply.elapsedTime / 1000,

@@ -50,7 +50,7 @@ async function run(deps: Deps, op: Operation, creds: Credentials, raw: RawInput,
     if (typeof v !== 'string') throw errors.invalidArgument(name, v === undefined ? 'is required' : 'must be a string');
     // Such an id names nothing; looked up with U+FFFF (which no id holds either) in place of
     // U+0000, it is NOT_FOUND like any unknown id, on PostgreSQL as on SQLite.
-    ids[name] = v.replaceAll(NUL, '\uffff');
+    ids[name] = v.includes(NUL) ? v.replaceAll(NUL, '\uffff') : v;
   }
   if (entry) entry.ids = ids;
   // Without rules (the usual case) not even a promise to await.

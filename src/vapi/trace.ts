@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** vAPI `service.operation`. */
     vapiOperation?: string;
+    /** The protocol that noted `vapiOperation` (its route's `protocol`). */
+    vapiProtocol?: Protocol | '';
     /** vAPI error kind, or 'fault' for a JSON-RPC protocol error. */
     vapiError?: string;
   }
@@ -20,8 +22,10 @@ declare module 'fastify' {
   }
 }
 
-export function noteOperation(req: FastifyRequest, operation: string): void {
-  if (req.vapiOperation !== undefined) req.vapiOperation = operation;
+export function noteOperation(req: FastifyRequest, protocol: Protocol, operation: string): void {
+  if (req.vapiOperation === undefined) return;
+  req.vapiOperation = operation;
+  req.vapiProtocol = protocol;
 }
 
 export function noteError(req: FastifyRequest, kind: string): void {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReadCache } from '../../src/store/sqlite/read-cache.ts';
+import { keyOf, ReadCache } from '../../src/store/sqlite/read-cache.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 import { task } from '../store-contract/fixtures.ts';
@@ -139,5 +139,17 @@ describe('read cache of direct statements on SQLite', () => {
     cache.put(b, 'k', [{ n: 3 }, { n: 4 }]);
     expect(cache.get(a, 'k')).toBeUndefined();
     expect(cache.get(b, 'k')).toHaveLength(2);
+  });
+
+  it('gives no two parameter lists one key; a lone string is its own key', () => {
+    const lists: unknown[][] = [
+      [], [''], ['a'], ['\u0000'], ['\u0000a'], ['\u0000s1:a'], ['s1:a'], ['n1;'], ['\u0000n1;'], [1], ['1'], [-0], [0], [1n], [true], ['t;'],
+      [null], ['N;'], ['a', 'b'], ['a,b'], ['s1:a', 'b'], ['\u0000s1:as1:b'], [1, 2], ['n1;n2;'], ['\u0000n1;n2;'],
+    ];
+    const keys = lists.map((l) => keyOf(l));
+    expect(new Set(keys).size).toBe(lists.length);
+    const token = 'ab'.repeat(32);
+    expect(keyOf([token])).toBe(token);
+    expect(keyOf([Buffer.from('a')])).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineOperation, type Operation } from '../../vapi/operation.ts';
 import { Id, Input } from '../../vapi/wire.ts';
 import {
-  CisGetSpec, CisTaskFilter, CisTaskInfo, CisTaskMap, SnapserviceTaskFilter, SnapserviceTaskInfo, SnapserviceTaskList, taskToWire,
+  CisGetSpec, CisTaskFilter, CisTaskInfo, CisTaskMap, SnapserviceTaskFilter, SnapserviceTaskInfo, SnapserviceTaskList, taskAnswer, taskToWire,
 } from './schemas.ts';
 import { getTask, listTasks, taskFilter } from './queries.ts';
 
@@ -23,7 +23,7 @@ export const taskOperations: Operation[] = [
     input: Input({ task: Id() }),
     ids: ['task'],
     output: SnapserviceTaskInfo,
-    handler: async (call, input) => taskToWire(await getTask(call, input.task)),
+    handler: async (call, input) => taskAnswer(await getTask(call, input.task)),
   }),
   defineOperation({
     service: 'com.vmware.cis.tasks', name: 'get', since: '6.7.1', readOnly: true,
@@ -31,7 +31,7 @@ export const taskOperations: Operation[] = [
     input: Input({ task: Id(), spec: Type.Optional(CisGetSpec) }),
     ids: ['task'],
     output: CisTaskInfo,
-    handler: async (call, input) => taskToWire(await getTask(call, input.task), { excludeResult: input.spec?.exclude_result }),
+    handler: async (call, input) => taskAnswer(await getTask(call, input.task), { excludeResult: input.spec?.exclude_result }),
   }),
   defineOperation({
     service: 'com.vmware.cis.tasks', name: 'list', since: '6.7.1', readOnly: true,

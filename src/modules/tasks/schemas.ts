@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TASK_STATUSES, type Task } from '../../domain/model.ts';
+import { stableAnswer } from '../../vapi/answers.ts';
 import {
   DateTime, DynamicIdSchema, ErrorSchema, formatTime, Id, ListOf, LocalizableMessageSchema, SetOf, StringEnum, Struct, toWireMessage,
 } from '../../vapi/wire.ts';
@@ -92,4 +93,24 @@ export function taskToWire(t: Task, opts: WireOptions = {}): Record<string, unkn
     end_time: finished && t.endTime !== null ? formatTime(t.endTime) : undefined,
     user: t.user ?? undefined,
   };
+}
+
+/** Per WireOptions.excludeResult (false, true): the answer made for a shared task. */
+const answers = [new WeakMap<Task, Record<string, unknown>>(), new WeakMap<Task, Record<string, unknown>>()];
+
+/**
+ * taskToWire, made once for a shared (frozen) task: the store hands out the same frozen task
+ * while its row is unchanged (store/kysely/shared-rows.ts), and a client polling a task asks
+ * for it again and again. Its answer is stable (vapi/answers.ts): REST serializes it once.
+ * A new task object (the row changed, or a read not cached) gets a new answer.
+ */
+export function taskAnswer(t: Task, opts: WireOptions = {}): Record<string, unknown> {
+  if (!Object.isFrozen(t)) return taskToWire(t, opts);
+  const made = answers[opts.excludeResult ? 1 : 0];
+  let answer = made.get(t);
+  if (answer === undefined) {
+    answer = stableAnswer(taskToWire(t, opts));
+    made.set(t, answer);
+  }
+  return answer;
 }

@@ -4,6 +4,7 @@ import { sql, type SqlBool } from 'kysely';
 import { bool, int, json, NONE, num, ONE, text, wholeRowValues, type Db } from './core.ts';
 import { changes, rows } from './prepared.ts';
 import type { DB } from './schema.ts';
+import { sharedRows } from './shared-rows.ts';
 
 function taskOf(r: DB['tasks']): Task {
   return {
@@ -33,6 +34,9 @@ function taskOf(r: DB['tasks']): Task {
     step: num(r.step),
   };
 }
+
+/** A cached row's task is mapped once and shared (task GETs poll the same row). */
+const sharedTaskOf = sharedRows(taskOf);
 
 type Row = Partial<DB['tasks']>;
 
@@ -99,7 +103,7 @@ export function taskRepo(db: Db): TaskRepo {
     },
     async get(id) {
       const [r] = await rows(db, 'tasks.get', (d, a) => d.selectFrom('tasks').selectAll().where('id', '=', a(0)), [id]);
-      return r && taskOf(r);
+      return r && sharedTaskOf(r);
     },
     async list(f, limit, offset = 0) {
       let q = db.selectFrom('tasks').selectAll();

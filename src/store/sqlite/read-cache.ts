@@ -180,11 +180,21 @@ export function changesData(stmt: Database.Statement, source: string): boolean {
 
 /**
  * The cache key of a statement's parameters, or undefined when one is not a plain value
- * (a Buffer: not cached). Each value is tagged with its type, strings with their length, so
- * no two parameter lists share a key; -0 binds as a real, 0 as an integer.
+ * (a Buffer: not cached).
+ *
+ * One string parameter (a lookup by id or by token hash: most reads) is its own key. No key is
+ * built, flattened and hashed on every read, and a caller that passes the same string object
+ * again (a session's token hash) is found by the hash that string already holds. Every other
+ * key starts with NUL, which such a key never does. There each value is tagged with its type,
+ * strings with their length, so no two parameter lists share a key; -0 binds as a real, 0 as an
+ * integer.
  */
 export function keyOf(parameters: readonly unknown[]): string | undefined {
-  let key = '';
+  if (parameters.length === 1) {
+    const p = parameters[0];
+    if (typeof p === 'string' && p.charCodeAt(0) !== 0) return p;
+  }
+  let key = '\u0000';
   for (const p of parameters) {
     switch (typeof p) {
       case 'string':

@@ -103,7 +103,7 @@ async function handle(deps: Deps, registry: Registry, req: FastifyRequest, reply
         : `Service '${call.serviceId}' does not exist.`;
       return sendError(reply, call.id, errors.operationNotFound(why), entry);
     }
-    noteOperation(req, operationKey(op));
+    noteOperation(req, 'jsonrpc', operationKey(op));
     const creds = credentialsFrom(call.security, header(req, 'vmware-api-session-id'));
     if (creds instanceof VapiError) return sendError(reply, call.id, (await withSignChallenge(deps, creds, originOf(req))) as VapiError, entry);
 
