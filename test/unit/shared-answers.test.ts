@@ -1,13 +1,9 @@
-import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { taskAnswer } from '../../src/modules/tasks/schemas.ts';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 import { answerJson, stableAnswer } from '../../src/vapi/answers.ts';
 import { task } from '../store-contract/fixtures.ts';
+import { nextTask, storesWithOtherConnection } from '../helpers/other-connection.ts';
 
 /**
  * What is made once per cached row (store/kysely/shared-rows.ts, modules/tasks taskAnswer,
@@ -16,26 +12,8 @@ import { task } from '../store-contract/fixtures.ts';
  * same file stands for another process, as in sqlite-read-cache.test.ts.
  */
 describe('answers shared while a task row is unchanged', () => {
-  let dir: string | undefined;
-  const closing: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of closing.splice(0).reverse()) await c();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-  const nextTask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-  async function open(): Promise<{ store: Store; other: Database.Database }> {
-    dir = mkdtempSync(join(tmpdir(), 'shared-answers-'));
-    const store = openSqliteStore({ dataDir: dir });
-    closing.push(() => store.close());
-    await store.migrate();
-    await store.repos.tasks.insert(task('t1', { status: 'RUNNING', startTime: 2000, input: { disks: [{ key: 1 }] }, progressTotal: 4 }));
-    const other = new Database(join(dir, 'snapservice.db'));
-    closing.push(() => other.close());
-    other.pragma('busy_timeout = 5000');
-    return { store, other };
-  }
+  const files = storesWithOtherConnection('shared-answers-');
+  const open = () => files.open((s) => s.repos.tasks.insert(task('t1', { status: 'RUNNING', startTime: 2000, input: { disks: [{ key: 1 }] }, progressTotal: 4 })));
   const text = async (s: Store): Promise<string> => answerJson(taskAnswer((await s.repos.tasks.get('t1'))!));
 
   it('hands out one deep-frozen task, answer and text while the row is cached', async () => {

@@ -1,12 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keyOf, ReadCache } from '../../src/store/sqlite/read-cache.ts';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 import { task } from '../store-contract/fixtures.ts';
+import { nextTask, storesWithOtherConnection } from '../helpers/other-connection.ts';
 
 /**
  * The direct path's read cache on SQLite (src/store/sqlite/read-cache.ts): a read answered from
@@ -14,28 +11,14 @@ import { task } from '../store-contract/fixtures.ts';
  * another process (SQLite tells them apart by connection, not by process).
  */
 describe('read cache of direct statements on SQLite', () => {
-  let dir: string | undefined;
-  const closing: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of closing.splice(0).reverse()) await c();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-
-  /** Next macrotask: the cache checks data_version again. */
-  const nextTask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const files = storesWithOtherConnection('read-cache-');
 
   async function open(): Promise<{ store: Store; statements: string[]; other: Database.Database }> {
-    dir = mkdtempSync(join(tmpdir(), 'read-cache-'));
     const statements: string[] = [];
-    const store = openSqliteStore({ dataDir: dir, onQuery: (kind) => statements.push(kind) });
-    closing.push(() => store.close());
-    await store.migrate();
-    await store.repos.users.insert({ name: 'alice', passwordHash: 'h', createdAt: 1 });
-    for (const t of ['x', 'z']) await store.repos.sessions.insert({ tokenHash: t, user: 'alice', createdAt: 1, lastAccessedAt: 1 });
-    const other = new Database(join(dir, 'snapservice.db'));
-    closing.push(() => other.close());
-    other.pragma('busy_timeout = 5000');
+    const { store, other } = await files.open(async (s) => {
+      await s.repos.users.insert({ name: 'alice', passwordHash: 'h', createdAt: 1 });
+      for (const t of ['x', 'z']) await s.repos.sessions.insert({ tokenHash: t, user: 'alice', createdAt: 1, lastAccessedAt: 1 });
+    }, (kind) => statements.push(kind));
     return { store, statements, other };
   }
   const touchedAt = async (s: Store, token: string): Promise<number | undefined> => (await s.repos.sessions.get(token))?.lastAccessedAt;
@@ -127,7 +110,7 @@ describe('read cache of direct statements on SQLite', () => {
 
   it('keeps at most its bound of rows, frozen', () => {
     const raw = new Database(':memory:');
-    closing.push(() => raw.close());
+    files.closeAfter(() => raw.close());
     const cache = new ReadCache(raw, 3);
     const a = { rows: new Map<string, readonly unknown[]>() };
     const b = { rows: new Map<string, readonly unknown[]>() };
