@@ -50,7 +50,7 @@ async function revertExecutor(run: TaskRun, input: RevertInput): Promise<void> {
   if (instant(config) && run.task.step < STEP_POWERED_OFF) {
     const inOne = async (tx: Repos): Promise<void> => {
       // Within its admission, the VM the admission checked in this transaction is the VM now.
-      const vm = tx === run.within && run.admittedVm ? run.admittedVm : await liveVm(tx.vms.get(vmId), vmId, clusterId);
+      const vm = run.admittedVm ?? await liveVm(tx.vms.get(vmId), vmId, clusterId);
       const target = await tx.snapshots.disks(input.snapshot);
       const current = await tx.disks.listForVm(vmId);
       const changed = await changedBlocks(tx, vmId, target, current);
