@@ -11,11 +11,10 @@
  * same order and transactions, with warm caches and no other work between them.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createReadStream } from 'node:fs';
 
 interface Call { t: number; m: string; s: string; p: unknown[] }
 interface Cost { ns: bigint; n: number }
